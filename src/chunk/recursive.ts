@@ -1,0 +1,44 @@
+import type { Chunk, Document } from "../types.js";
+import { atomize, pack } from "./split.js";
+import type { Chunker, ChunkerOptions } from "./types.js";
+
+/** Prefix that tells the embedder and BM25 what a chunk is part of. */
+export function contextPrefix(parts: Array<string | undefined>): string {
+  const kept: string[] = [];
+  for (const part of parts) {
+    const trimmed = part?.trim();
+    // A Markdown title is usually also the first heading: say it once.
+    if (trimmed && trimmed !== kept[kept.length - 1]) kept.push(trimmed);
+  }
+  return kept.length > 0 ? `${kept.join(" > ")}\n\n` : "";
+}
+
+/** Splits at paragraphs, then lines, sentences and words, so chunks break at natural boundaries. */
+export class RecursiveChunker implements Chunker {
+  readonly key: string;
+
+  constructor(private readonly options: ChunkerOptions) {
+    this.key = `recursive-v1:${options.size}:${options.overlap}`;
+  }
+
+  chunk(document: Document): Chunk[] {
+    const { size, overlap } = this.options;
+    const windows = pack(document.text, atomize(document.text, 0, document.text.length, size), size, overlap);
+    const header = document.metadata.header;
+    // A CSV chunk without its header row is a list of values with no names.
+    const prefix = contextPrefix([document.title, typeof header === "string" ? header : undefined]);
+    return windows.map(([start, end], index) => {
+      const text = document.text.slice(start, end);
+      return {
+        id: `${document.id}#${index}`,
+        documentId: document.id,
+        text,
+        start,
+        end,
+        index,
+        metadata: {},
+        contextText: prefix + text,
+      };
+    });
+  }
+}

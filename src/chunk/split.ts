@@ -1,0 +1,106 @@
+import { countTokens } from "./tokens.js";
+
+/** A half-open character range [start, end) of a document's text, with its token count. */
+export interface Span {
+  start: number;
+  end: number;
+  tokens: number;
+}
+
+// Coarse to fine: paragraphs, lines, sentences, words. A cut goes after the separator, so the
+// separator stays with the text before it and spans tile the range exactly.
+const SEPARATORS: RegExp[] = [/\n[ \t]*\n\s*/g, /\n/g, /[.!?。！？]["'”’)\]]*\s+/g, /[;:,]\s+/g, /\s+/g];
+
+// A token is rarely longer than 16 characters, so a longer range surely exceeds the budget and
+// can be split without counting it (which matters for multi-megabyte single-line files).
+const CHARS_PER_TOKEN_BOUND = 16;
+
+function cuts(text: string, start: number, end: number, separator: RegExp): number[] {
+  const out: number[] = [];
+  // Scanning only this range keeps splitting linear in the document length.
+  const part = text.slice(start, end);
+  separator.lastIndex = 0;
+  for (let m = separator.exec(part); m !== null; m = separator.exec(part)) {
+    if (m[0].length === 0) separator.lastIndex++;
+    const at = start + m.index + m[0].length;
+    if (at > start && at < end) out.push(at);
+  }
+  return out;
+}
+
+function hardSplit(text: string, start: number, end: number, size: number, out: Span[]): void {
+  // No separator left (one enormous word): cut by characters, shrinking until the budget holds.
+  let at = start;
+  while (at < end) {
+    let width = Math.min(end - at, size * 4);
+    let tokens = countTokens(text.slice(at, at + width));
+    while (tokens > size && width > 1) {
+      width = Math.max(1, Math.floor(width / 2));
+      tokens = countTokens(text.slice(at, at + width));
+    }
+    // Never cut a surrogate pair in half.
+    const code = text.charCodeAt(at + width - 1);
+    if (code >= 0xd800 && code <= 0xdbff && at + width < end) width++;
+    out.push({ start: at, end: at + width, tokens });
+    at += width;
+  }
+}
+
+function splitRange(text: string, start: number, end: number, level: number, size: number, out: Span[]): void {
+  if (end - start <= size * CHARS_PER_TOKEN_BOUND) {
+    const tokens = countTokens(text.slice(start, end));
+    if (tokens <= size) {
+      out.push({ start, end, tokens });
+      return;
+    }
+  }
+  for (let i = level; i < SEPARATORS.length; i++) {
+    const positions = cuts(text, start, end, SEPARATORS[i] as RegExp);
+    if (positions.length === 0) continue;
+    let previous = start;
+    for (const position of [...positions, end]) {
+      splitRange(text, previous, position, i + 1, size, out);
+      previous = position;
+    }
+    return;
+  }
+  hardSplit(text, start, end, size, out);
+}
+
+/** Cuts [start, end) into spans of at most `size` tokens at the coarsest separator that works. */
+export function atomize(text: string, start: number, end: number, size: number): Span[] {
+  const out: Span[] = [];
+  if (end > start) splitRange(text, start, end, 0, size, out);
+  return out;
+}
+
+/**
+ * Packs consecutive spans into windows of at most `size` tokens, each window starting with up to
+ * `overlap` tokens of the previous one, and trims whitespace at the edges.
+ */
+export function pack(text: string, spans: Span[], size: number, overlap: number): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  let i = 0;
+  while (i < spans.length) {
+    let j = i;
+    let total = 0;
+    while (j < spans.length && (j === i || total + (spans[j] as Span).tokens <= size)) {
+      total += (spans[j] as Span).tokens;
+      j++;
+    }
+    let start = (spans[i] as Span).start;
+    let end = (spans[j - 1] as Span).end;
+    while (start < end && /\s/.test(text[start] as string)) start++;
+    while (end > start && /\s/.test(text[end - 1] as string)) end--;
+    if (end > start) windows.push([start, end]);
+    if (j >= spans.length) break;
+    let k = j;
+    let carried = 0;
+    while (k - 1 > i && carried + (spans[k - 1] as Span).tokens <= overlap) {
+      carried += (spans[k - 1] as Span).tokens;
+      k--;
+    }
+    i = k;
+  }
+  return windows;
+}

@@ -1,0 +1,66 @@
+import type { Command } from "commander";
+import type { IngestReport } from "../../ingest/types.js";
+import { collect, printJson, withRag } from "../common.js";
+import { ingestProgressReporter } from "../progress.js";
+
+function summary(report: IngestReport): string {
+  const lines = [
+    `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed; ${report.chunksEmbedded} chunks embedded${report.chunksReused ? `, ${report.chunksReused} re-used` : ""}`,
+  ];
+  if (report.aborted) lines.push("Interrupted: everything written so far is complete; run the same command again to finish.");
+  for (const f of report.failed) lines.push(`failed ${f.code}: ${f.message}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function registerIngest(program: Command): void {
+  program
+    .command("ingest")
+    .description("add or update documents from files and folders (unchanged files are skipped; deleted files are removed)")
+    .argument("<paths...>", "files or directories")
+    .option("--include <glob>", "only files matching this glob (repeatable)", collect)
+    .option("--exclude <glob>", "skip files matching this glob (repeatable)", collect)
+    .option("--no-gitignore", "do not honour .gitignore files")
+    .option("--no-prune", "keep documents whose files were deleted")
+    .action(async (paths: string[], options: { include?: string[]; exclude?: string[]; gitignore: boolean; prune: boolean }, command: Command) => {
+      const json = Boolean(command.optsWithGlobals().json);
+      const config = {
+        load: {
+          ...(options.include ? { include: options.include } : {}),
+          ...(options.exclude ? { exclude: options.exclude } : {}),
+          ...(options.gitignore === false ? { gitignore: false } : {}),
+        },
+      };
+      const report = await withRag(
+        command,
+        async (rag) => {
+          const controller = new AbortController();
+          let interrupts = 0;
+          const onSigint = () => {
+            interrupts++;
+            if (interrupts > 1) process.exit(130);
+            process.stderr.write("\nStopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…\n");
+            controller.abort();
+          };
+          process.on("SIGINT", onSigint);
+          const progress = ingestProgressReporter();
+          try {
+            return await rag.ingest(paths, { signal: controller.signal, onProgress: (p) => progress.update(p), prune: options.prune });
+          } finally {
+            progress.stop();
+            process.off("SIGINT", onSigint);
+          }
+        },
+        { config },
+      );
+      if (json) {
+        const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, aborted } = report;
+        printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, aborted });
+      } else {
+        process.stdout.write(summary(report));
+      }
+      // Failing is only an error when nothing at all could be done.
+      const succeeded = report.added + report.updated + report.unchanged + report.removed;
+      if (report.failed.length > 0 && succeeded === 0) process.exitCode = 1;
+      if (report.aborted) process.exitCode = 130;
+    });
+}

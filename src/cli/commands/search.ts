@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { collect, parseFilters, parseIntOption, parseMode, printJson, withRag } from "../common.js";
+import { formatHits, hitJson } from "../format.js";
+
+export function registerSearch(program: Command): void {
+  program
+    .command("search")
+    .description("find the passages that best match a query")
+    .argument("<query>", "what to look for")
+    .option("-k, --k <n>", "number of results", parseIntOption("--k"))
+    .option("--mode <mode>", "hybrid (default), dense or lexical")
+    .option("--filter <key=value>", "source=<glob>, id=<document id>, or <metadata key>=<value> (repeatable)", collect)
+    .option("--documents", "one result per document (its best passage)")
+    .action(async (query: string, options: { k?: number; mode?: string; filter?: string[]; documents?: boolean }, command: Command) => {
+      const json = Boolean(command.optsWithGlobals().json);
+      const mode = parseMode(options.mode);
+      const filter = parseFilters(options.filter);
+      const hits = await withRag(
+        command,
+        (rag) =>
+          rag.search(query, {
+            ...(options.k ? { k: options.k } : {}),
+            ...(mode ? { mode } : {}),
+            ...(filter ? { filter } : {}),
+            ...(options.documents ? { collapse: true } : {}),
+          }),
+        { mustExist: true },
+      );
+      if (json) printJson({ hits: hits.map(hitJson) });
+      else process.stdout.write(formatHits(hits));
+    });
+}

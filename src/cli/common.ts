@@ -1,0 +1,85 @@
+import type { Command } from "commander";
+import { RagkitError } from "../errors.js";
+import { Rag, type RagOpenOptions } from "../rag.js";
+import type { SearchFilter, SearchMode } from "../types.js";
+
+export interface GlobalOptions {
+  index?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** Options every command shares, read from wherever commander put them. */
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}
+
+export async function openRag(command: Command, extra: Partial<RagOpenOptions> = {}): Promise<Rag> {
+  const options = globalOptions(command);
+  return Rag.open({
+    ...(options.index ? { dir: options.index } : {}),
+    ...(options.config ? { configFile: options.config } : {}),
+    ...extra,
+  });
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function parseMode(value: string | undefined): SearchMode | undefined {
+  if (value === undefined) return undefined;
+  if (value === "hybrid" || value === "dense" || value === "lexical") return value;
+  throw new RagkitError("INVALID_ARGUMENT", `--mode must be hybrid, dense or lexical, not "${value}"`);
+}
+
+export function parseIntOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new RagkitError("INVALID_ARGUMENT", `${name} must be a positive integer, not "${value}"`);
+    return n;
+  };
+}
+
+export function parseNumberOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new RagkitError("INVALID_ARGUMENT", `${name} must be a number, not "${value}"`);
+    return n;
+  };
+}
+
+/**
+ * `--filter key=value`, repeatable: `source=<glob>`, `id=<document id>` (repeat for several),
+ * anything else is a metadata equality.
+ */
+export function parseFilters(values: string[] | undefined): SearchFilter | undefined {
+  if (!values || values.length === 0) return undefined;
+  const filter: SearchFilter = {};
+  const ids: string[] = [];
+  for (const value of values) {
+    const at = value.indexOf("=");
+    if (at <= 0) throw new RagkitError("INVALID_ARGUMENT", `--filter takes key=value (e.g. source=docs/**/*.md), not "${value}"`);
+    const key = value.slice(0, at).trim();
+    const wanted = value.slice(at + 1).trim();
+    if (key === "source") filter.source = wanted;
+    else if (key === "id" || key === "documentId") ids.push(wanted);
+    else filter.metadata = { ...filter.metadata, [key]: wanted };
+  }
+  if (ids.length > 0) filter.documentId = ids;
+  return filter;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Runs a command body with the Rag closed afterwards and errors printed the one way. */
+export async function withRag<T>(command: Command, body: (rag: Rag) => Promise<T>, extra: Partial<RagOpenOptions> = {}): Promise<T> {
+  const rag = await openRag(command, extra);
+  try {
+    return await body(rag);
+  } finally {
+    await rag.close();
+  }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { RagkitError } from "../errors.js";
+import { registerAsk } from "./commands/ask.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerDocs } from "./commands/docs.js";
+import { registerEval } from "./commands/eval.js";
+import { registerIngest } from "./commands/ingest.js";
+import { registerSearch } from "./commands/search.js";
+import { registerStats } from "./commands/stats.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command("ragkit")
+  .description("Retrieval-augmented generation over your documents: ingest, search, ask — offline by default.")
+  .version(pkg.version)
+  .option("--index <dir>", "index directory (default ./.ragkit, or RAGKIT_INDEX)")
+  .option("--config <file>", "JSON config file (default ./ragkit.config.json if present)")
+  .option("--json", "machine-readable output on stdout")
+  .showHelpAfterError()
+  .exitOverride();
+
+registerDemo(program);
+registerIngest(program);
+registerSearch(program);
+registerAsk(program);
+registerDocs(program);
+registerStats(program);
+registerEval(program);
+
+function fail(error: unknown): void {
+  const json = process.argv.includes("--json");
+  const e = RagkitError.isInstance(error)
+    ? error
+    : new RagkitError("INVALID_ARGUMENT", error instanceof Error ? error.message : String(error), { cause: error });
+  if (json) process.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
+  process.stderr.write(`ragkit: ${e.code}: ${e.message}\n`);
+  if (!RagkitError.isInstance(error) && process.env.RAGKIT_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are "errors" to commander; commander already printed what is needed.
+    process.exitCode = error.exitCode;
+  } else {
+    fail(error);
+  }
+}

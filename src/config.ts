@@ -1,0 +1,156 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { RagkitError } from "./errors.js";
+
+const searchMode = z.enum(["hybrid", "dense", "lexical"]);
+
+export const configSchema = z
+  .object({
+    /** Where the index lives. */
+    index: z.string().min(1).default(".ragkit"),
+    embedder: z
+      .object({
+        provider: z.enum(["bundled"]).default("bundled"),
+        /** Worker threads for the bundled model; 0 means one per core (at most 4). */
+        workers: z.number().int().min(0).max(64).default(0),
+      })
+      .strict()
+      .prefault({}),
+    chunk: z
+      .object({
+        size: z.number().int().min(16).max(8192).default(256),
+        overlap: z.number().int().min(0).default(32),
+      })
+      .strict()
+      .refine((c) => c.overlap < c.size, { message: "chunk.overlap must be smaller than chunk.size" })
+      .prefault({}),
+    load: z
+      .object({
+        maxBytes: z.number().int().positive().default(25_000_000),
+        include: z.array(z.string()).default([]),
+        exclude: z.array(z.string()).default([]),
+        gitignore: z.boolean().default(true),
+        json: z
+          .object({
+            textField: z.string().min(1).default("text,content,body"),
+            titleField: z.string().min(1).default("title,name"),
+            idField: z.string().min(1).default("_id,id"),
+          })
+          .strict()
+          .prefault({}),
+        csv: z.object({ rowPerDocument: z.boolean().default(false) }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    search: z
+      .object({
+        mode: searchMode.default("hybrid"),
+        k: z.number().int().positive().max(1000).default(5),
+        /** Weight of the dense score in hybrid fusion (the rest goes to BM25). */
+        denseWeight: z.number().min(0).max(1).default(0.2),
+        /** Candidates each retriever contributes before fusion. */
+        candidates: z.number().int().positive().max(5000).default(100),
+      })
+      .strict()
+      .prefault({}),
+    answer: z
+      .object({
+        /** Passages the answerer reads. */
+        passages: z.number().int().positive().max(50).default(5),
+        /** Most sentences an extractive answer quotes. */
+        maxSentences: z.number().int().positive().max(20).default(3),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RagkitConfig = z.output<typeof configSchema>;
+export type RagkitConfigInput = z.input<typeof configSchema>;
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    out[key] = isPlain(value) && isPlain(out[key]) ? merge(out[key] as Plain, value) : value;
+  }
+  return out;
+}
+
+function envName(keys: string[]): string {
+  return `RAGKIT_${keys.map((k) => k.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()).join("_")}`;
+}
+
+/**
+ * Every leaf option is also `RAGKIT_<PATH>`, e.g. `search.denseWeight` is RAGKIT_SEARCH_DENSE_WEIGHT.
+ * The defaults tell each variable's type, so values are coerced the same way for every option.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Plain {
+  const defaults = configSchema.parse({}) as Plain;
+  const out: Plain = {};
+  const visit = (node: Plain, keys: string[], target: Plain) => {
+    for (const [key, value] of Object.entries(node)) {
+      const at = [...keys, key];
+      if (isPlain(value)) {
+        const child: Plain = {};
+        visit(value, at, child);
+        if (Object.keys(child).length > 0) target[key] = child;
+        continue;
+      }
+      const raw = env[envName(at)];
+      if (raw === undefined || raw === "") continue;
+      if (typeof value === "number") target[key] = Number(raw);
+      else if (typeof value === "boolean") target[key] = /^(1|true|yes|on)$/i.test(raw);
+      else if (Array.isArray(value)) target[key] = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      else target[key] = raw;
+    }
+  };
+  visit(defaults, [], out);
+  return out;
+}
+
+export function parseConfig(input: unknown, origin: string): RagkitConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new RagkitError("INVALID_CONFIG", `Invalid configuration (${origin}): ${problems}`);
+  }
+  return result.data;
+}
+
+export interface ResolveConfigOptions {
+  /** Path to a JSON config file; `ragkit.config.json` in cwd is used when present. */
+  file?: string;
+  /** Highest precedence: CLI flags or code. */
+  overrides?: DeepPartial<RagkitConfigInput>;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+/** Defaults < config file < RAGKIT_* environment < explicit overrides, validated once. */
+export function resolveConfig(options: ResolveConfigOptions = {}): RagkitConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let fromFile: Plain = {};
+  const file = options.file ? path.resolve(cwd, options.file) : path.join(cwd, "ragkit.config.json");
+  if (options.file && !existsSync(file)) {
+    throw new RagkitError("INVALID_CONFIG", `Config file ${file} does not exist`);
+  }
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, "utf8")) as Plain;
+    } catch (error) {
+      throw new RagkitError("INVALID_CONFIG", `Config file ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!isPlain(fromFile)) throw new RagkitError("INVALID_CONFIG", `Config file ${file} must hold a JSON object`);
+  }
+  const merged = merge(merge(fromFile, configFromEnv(options.env)), (options.overrides ?? {}) as Plain);
+  return parseConfig(merged, existsSync(file) ? file : "defaults, environment and flags");
+}

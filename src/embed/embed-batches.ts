@@ -1,0 +1,51 @@
+import type { EmbedPurpose } from "../types.js";
+import type { Embedder } from "./types.js";
+
+/**
+ * Embeds any number of texts through an embedder that takes one batch at a time: batches of
+ * `maxBatchSize`, `concurrency` of them in flight, results in input order.
+ */
+export async function embedAll(embedder: Embedder, texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]> {
+  const out: Float32Array[] = new Array(texts.length);
+  const batches: Array<[number, string[]]> = [];
+  for (let i = 0; i < texts.length; i += embedder.maxBatchSize) {
+    batches.push([i, texts.slice(i, i + embedder.maxBatchSize)]);
+  }
+  let next = 0;
+  const lane = async () => {
+    while (next < batches.length) {
+      const [offset, batch] = batches[next++] as [number, string[]];
+      const vectors = await embedder.embed(batch, purpose);
+      vectors.forEach((vector, i) => {
+        out[offset + i] = vector;
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(embedder.concurrency, batches.length) }, lane));
+  return out;
+}
+
+/** Remembers recent query vectors: a repeated question skips the model entirely. */
+export class QueryVectorCache {
+  private readonly entries = new Map<string, Float32Array>();
+
+  constructor(private readonly capacity = 1000) {}
+
+  async get(embedder: Embedder, query: string): Promise<Float32Array> {
+    const hit = this.entries.get(query);
+    if (hit) {
+      // Re-insert to mark as most recently used.
+      this.entries.delete(query);
+      this.entries.set(query, hit);
+      return hit;
+    }
+    const [vector] = await embedder.embed([query], "query");
+    if (!vector) throw new Error("embedder returned no vector");
+    this.entries.set(query, vector);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return vector;
+  }
+}

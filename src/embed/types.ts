@@ -1,0 +1,19 @@
+import type { EmbedPurpose } from "../types.js";
+
+/**
+ * One batch in, one vector per text out, unit length. Batching across a corpus, caching and
+ * concurrency live once in `embed-batches.ts`; an embedder only embeds what it is given.
+ */
+export interface Embedder {
+  /** Recorded in the index manifest: vectors from different ids are never mixed. */
+  readonly id: string;
+  readonly dimensions: number;
+  /** Largest batch worth sending in one call. */
+  readonly maxBatchSize: number;
+  /** How many batches may be in flight at once (e.g. worker threads). */
+  readonly concurrency: number;
+  embed(texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]>;
+  /** Start expensive resources ahead of a large job so they overlap with file loading. */
+  warm?(): Promise<void>;
+  close(): Promise<void>;
+}

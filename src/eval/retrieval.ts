@@ -1,0 +1,97 @@
+import { writeFile } from "node:fs/promises";
+import type { IngestProgress, IngestReport } from "../ingest/types.js";
+import type { DocumentInput } from "../load/document.js";
+import type { Rag, SearchOptions } from "../rag.js";
+import { type BeirDocument, type BeirQuery, beirPaths, readJsonl, readQrels } from "./beir.js";
+import { type RetrievalMetrics, type Run, meanMetrics } from "./metrics.js";
+import { type ScoredDoc, formatRun, trecOrder } from "./trec.js";
+
+export interface RetrievalEvalOptions {
+  split?: string;
+  /** Where to write the TREC run file (top 100 per query). */
+  runOut?: string;
+  search?: Omit<SearchOptions, "k" | "collapse">;
+  /** Queries searched at once. */
+  concurrency?: number;
+  onIngestProgress?: (progress: IngestProgress) => void;
+  onQuery?: (done: number, total: number) => void;
+}
+
+/** The `--json` shape of `ragkit eval retrieval`. */
+export interface RetrievalEvalResult {
+  dataset: string;
+  metrics: RetrievalMetrics;
+  queries: number;
+  config: Record<string, unknown>;
+  ingest: Pick<IngestReport, "added" | "updated" | "unchanged" | "chunksEmbedded" | "failed">;
+  timings: { ingestSeconds: number; searchSeconds: number; queriesPerSecond: number };
+}
+
+const RUN_DEPTH = 100;
+const INGEST_SLICE = 5000;
+
+/**
+ * Ingests a BEIR corpus (corpus `_id` as document id, unchanged documents skipped on re-runs),
+ * runs every judged query at document level and scores the run with trec_eval's definitions.
+ */
+export async function evaluateRetrieval(rag: Rag, dataset: string, options: RetrievalEvalOptions = {}): Promise<RetrievalEvalResult> {
+  const paths = beirPaths(dataset, options.split);
+  const ingestStart = performance.now();
+  const ingest = { added: 0, updated: 0, unchanged: 0, chunksEmbedded: 0, failed: [] as IngestReport["failed"] };
+  let slice: DocumentInput[] = [];
+  const flush = async () => {
+    if (slice.length === 0) return;
+    const report = await rag.ingest(slice, options.onIngestProgress ? { onProgress: options.onIngestProgress } : {});
+    ingest.added += report.added;
+    ingest.updated += report.updated;
+    ingest.unchanged += report.unchanged;
+    ingest.chunksEmbedded += report.chunksEmbedded;
+    ingest.failed.push(...report.failed);
+    slice = [];
+  };
+  for await (const doc of readJsonl<BeirDocument>(paths.corpus)) {
+    slice.push({ id: String(doc._id), source: `${paths.corpus}#${doc._id}`, ...(doc.title ? { title: doc.title } : {}), text: doc.text ?? "" });
+    if (slice.length >= INGEST_SLICE) await flush();
+  }
+  await flush();
+  const ingestSeconds = (performance.now() - ingestStart) / 1000;
+
+  const qrels = await readQrels(paths.qrels);
+  const queries: BeirQuery[] = [];
+  for await (const q of readJsonl<BeirQuery>(paths.queries)) if (qrels.has(String(q._id))) queries.push({ _id: String(q._id), text: q.text });
+
+  const searchStart = performance.now();
+  const scored = new Map<string, ScoredDoc[]>();
+  let next = 0;
+  let done = 0;
+  const lane = async () => {
+    while (next < queries.length) {
+      const query = queries[next++] as BeirQuery;
+      const hits = await rag.search(query.text, { ...options.search, k: RUN_DEPTH, collapse: true });
+      scored.set(query._id, hits.map((h) => ({ id: h.chunk.documentId, score: h.score })));
+      options.onQuery?.(++done, queries.length);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 4 }, lane));
+  const searchSeconds = (performance.now() - searchStart) / 1000;
+
+  // Score the order an external trec_eval will read back from the run file.
+  const run: Run = new Map([...scored].map(([q, results]) => [q, trecOrder(results).map((r) => r.id)]));
+  if (options.runOut) await writeFile(options.runOut, formatRun(new Map([...scored].sort(([a], [b]) => (a < b ? -1 : 1)))));
+  const { metrics, queries: count } = meanMetrics(run, qrels);
+  return {
+    dataset: paths.root,
+    metrics,
+    queries: count,
+    config: {
+      mode: options.search?.mode ?? rag.config.search.mode,
+      denseWeight: options.search?.denseWeight ?? rag.config.search.denseWeight,
+      candidates: options.search?.candidates ?? rag.config.search.candidates,
+      fusion: options.search?.fusion ?? "convex",
+      chunk: rag.config.chunk,
+      embedder: rag.embedder.id,
+    },
+    ingest,
+    timings: { ingestSeconds, searchSeconds, queriesPerSecond: queries.length / Math.max(searchSeconds, 1e-9) },
+  };
+}

@@ -1,0 +1,15 @@
+export { Rag, SCHEMA_VERSION, type RagOpenOptions, type SearchOptions, type AskOptions, type RagStats } from "./rag.js";
+export * from "./types.js";
+export { RagkitError, ERROR_CODES, type ErrorCode } from "./errors.js";
+export { configSchema, resolveConfig, type RagkitConfig, type RagkitConfigInput } from "./config.js";
+export type { IngestReport, IngestProgress, IngestOptions, IngestFailure } from "./ingest/types.js";
+export type { IngestInput } from "./ingest/pipeline.js";
+export type { DocumentInput, Loader, LoadOptions } from "./load/index.js";
+export { LOADERS, loadFile } from "./load/index.js";
+export type { Embedder } from "./embed/types.js";
+export { BundledEmbedder } from "./embed/bundled.js";
+export type { Store, Manifest, DocumentSummary, StoredDocument } from "./store/types.js";
+export { LanceDbStore } from "./store/lancedb.js";
+export { RecursiveChunker, MarkdownChunker, AutoChunker, type Chunker, type ChunkerOptions } from "./chunk/index.js";
+export { analyze } from "./text/analyzer.js";
+export { evaluateRetrieval, type RetrievalEvalResult } from "./eval/retrieval.js";

@@ -1,0 +1,195 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Chunker } from "../chunk/types.js";
+import { embedAll } from "../embed/embed-batches.js";
+import type { Embedder } from "../embed/types.js";
+import { RagkitError } from "../errors.js";
+import { type DocumentInput, type LoadOptions, loadFile, makeDocument } from "../load/index.js";
+import { type WalkOptions, walk } from "../load/walk.js";
+import type { ChunkRecord, DocumentSummary, DocumentWrite, Store } from "../store/types.js";
+import { analyze } from "../text/analyzer.js";
+import { sha256 } from "../text/hash.js";
+import type { Document } from "../types.js";
+import type { IngestOptions, IngestReport } from "./types.js";
+
+export interface IngestDeps {
+  store: Store;
+  embedder: Embedder;
+  chunker: Chunker;
+  load: LoadOptions & WalkOptions;
+}
+
+// Chunks per atomic write. Large enough to keep every embedding worker busy, small enough that
+// an interrupted run loses little work.
+const BATCH_CHUNKS = 128;
+// Batches being embedded or written at once: one embeds while the previous one is written.
+const MAX_IN_FLIGHT = 2;
+
+interface Pending {
+  document: Document;
+  isNew: boolean;
+  chunks: ChunkRecord[];
+}
+
+export type IngestInput = string | DocumentInput;
+
+/**
+ * Streams files (or in-memory documents) through load → chunk → embed → store. Unchanged
+ * documents are skipped by content hash, unchanged chunk texts re-use their stored vectors, and
+ * each batch is written atomically, so an interrupted run leaves a consistent index that the
+ * next run completes.
+ */
+export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
+  const report: IngestReport = { added: 0, updated: 0, unchanged: 0, removed: 0, chunksEmbedded: 0, chunksReused: 0, failed: [], aborted: false };
+  const { store, embedder, chunker } = deps;
+  const existing = new Map<string, DocumentSummary>((await store.listDocuments()).map((d) => [d.id, d]));
+  const indexHadChunks = [...existing.values()].some((d) => d.chunkCount > 0);
+  const paths = inputs.filter((i): i is string => typeof i === "string");
+  const documents = inputs.filter((i): i is DocumentInput => typeof i !== "string");
+
+  const progress = { phase: "scan" as const, filesTotal: 0, filesDone: 0, documentsWritten: 0, chunksEmbedded: 0 };
+  options.onProgress?.({ ...progress });
+  const files: Array<{ path: string; root: string }> = [];
+  for (const input of paths) {
+    try {
+      for await (const file of walk([input], deps.load)) files.push(file);
+    } catch (error) {
+      const e = RagkitError.isInstance(error) ? error : new RagkitError("READ_FAILED", String(error));
+      report.failed.push({ path: path.resolve(input), code: e.code, message: e.message });
+    }
+  }
+  if (files.length + documents.length > 0) await embedder.warm?.();
+
+  let batch: Pending[] = [];
+  let batchChunks = 0;
+  const inFlight = new Set<Promise<void>>();
+  let writeChain: Promise<void> = Promise.resolve();
+  let writeError: unknown;
+  const seen = new Set<string>();
+
+  const flush = async (pending: Pending[]) => {
+    const records = pending.flatMap((p) => p.chunks);
+    const reusable = indexHadChunks ? await store.findVectors(records.map((r) => r.embedHash)) : new Map<string, Float32Array>();
+    const missing = [...new Set(records.filter((r) => !reusable.has(r.embedHash)).map((r) => r.embedHash))];
+    const textOf = new Map(records.map((r) => [r.embedHash, r.contextText ?? r.text]));
+    const vectors = await embedAll(embedder, missing.map((h) => textOf.get(h) as string), "document");
+    missing.forEach((hash, i) => reusable.set(hash, vectors[i] as Float32Array));
+    for (const record of records) record.vector = reusable.get(record.embedHash) as Float32Array;
+    const writes: DocumentWrite[] = pending.map((p) => ({
+      document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
+      chunks: p.chunks,
+    }));
+    // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
+    writeChain = writeChain.then(() => store.upsert(writes));
+    await writeChain;
+    report.chunksEmbedded += missing.length;
+    report.chunksReused += records.length - missing.length;
+    for (const p of pending) {
+      if (p.isNew) report.added++;
+      else report.updated++;
+    }
+    progress.documentsWritten += pending.length;
+    progress.chunksEmbedded = report.chunksEmbedded;
+  };
+
+  const submit = async () => {
+    if (batch.length === 0) return;
+    const job = flush(batch).catch((error) => {
+      writeError ??= error;
+    });
+    batch = [];
+    batchChunks = 0;
+    inFlight.add(job);
+    void job.finally(() => inFlight.delete(job));
+    while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+  };
+
+  const accept = async (document: Document, origin: string) => {
+    if (seen.has(document.id)) {
+      report.failed.push({ path: origin, code: "DUPLICATE_DOCUMENT", message: `${origin}: document id "${document.id}" appears more than once in this run; only the first was kept` });
+      return;
+    }
+    seen.add(document.id);
+    const before = existing.get(document.id);
+    if (before && before.contentHash === document.contentHash && before.chunkerKey === chunker.key) {
+      report.unchanged++;
+      return;
+    }
+    const chunks = chunker.chunk(document).map((chunk) => {
+      const context = chunk.contextText ?? chunk.text;
+      return {
+        ...chunk,
+        source: document.source,
+        ...(document.title ? { title: document.title } : {}),
+        embedHash: sha256(embedder.id, context),
+        terms: analyze(context).join(" "),
+        vector: new Float32Array(0),
+      } satisfies ChunkRecord;
+    });
+    if (chunks.length === 0) {
+      report.failed.push({ path: origin, code: "EMPTY_DOCUMENT", message: `${origin} has no text to index` });
+      return;
+    }
+    batch.push({ document, isNew: !before, chunks });
+    batchChunks += chunks.length;
+    if (batchChunks >= BATCH_CHUNKS) await submit();
+  };
+
+  const loadedFiles = new Set<string>();
+  progress.filesTotal = files.length;
+  for (const file of files) {
+    if (options.signal?.aborted || writeError) break;
+    options.onProgress?.({ ...progress, phase: "ingest", current: file.path });
+    try {
+      const loaded = await loadFile(file.path, deps.load);
+      loadedFiles.add(file.path);
+      for (const document of loaded) await accept(document, file.path);
+    } catch (error) {
+      const e = RagkitError.isInstance(error) ? error : new RagkitError("READ_FAILED", `${file.path}: ${String(error)}`);
+      report.failed.push({ path: file.path, code: e.code, message: e.message });
+    }
+    progress.filesDone++;
+  }
+  for (const input of documents) {
+    if (options.signal?.aborted || writeError) break;
+    try {
+      await accept(makeDocument(input), input.id ?? input.source);
+    } catch (error) {
+      const e = RagkitError.isInstance(error) ? error : new RagkitError("INVALID_ARGUMENT", String(error));
+      report.failed.push({ path: input.id ?? input.source, code: e.code, message: e.message });
+    }
+  }
+  if (!writeError) await submit();
+  await Promise.all(inFlight);
+  if (writeError) throw writeError;
+  report.aborted = options.signal?.aborted ?? false;
+
+  if (!report.aborted && options.prune !== false) {
+    options.onProgress?.({ ...progress, phase: "cleanup" });
+    const roots = [...new Set(files.filter((f) => f.root !== f.path).map((f) => f.root))];
+    const gone = [...existing.values()]
+      .filter((d) => !seen.has(d.id))
+      .filter((d) => roots.some((root) => d.source.startsWith(root + path.sep)))
+      // A file that failed to load this time keeps its old documents: nothing indexed is lost.
+      .filter((d) => loadedFiles.has(d.source) || !existsSync(d.source))
+      .map((d) => d.id);
+    report.removed = await store.delete(gone);
+  }
+  if (report.added + report.updated + report.removed > 0) await store.optimize();
+  options.onProgress?.({ ...progress, phase: "done" });
+  return report;
+}
+
+function toSummary(document: Document, chunkerKey: string, chunkCount: number): DocumentSummary {
+  return {
+    id: document.id,
+    source: document.source,
+    ...(document.title ? { title: document.title } : {}),
+    contentHash: document.contentHash,
+    chunkerKey,
+    metadata: document.metadata,
+    chunkCount,
+    chars: document.text.length,
+    updatedAt: Date.now(),
+  };
+}

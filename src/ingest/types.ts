@@ -1,0 +1,42 @@
+import type { ErrorCode } from "../errors.js";
+
+export interface IngestFailure {
+  /** File path, or the document id for documents passed in memory. */
+  path: string;
+  code: ErrorCode;
+  message: string;
+}
+
+/** The `--json` shape of `ragkit ingest`; part of the public interface. */
+export interface IngestReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  chunksEmbedded: number;
+  /** Chunks whose vectors were re-used from the index by content hash. */
+  chunksReused: number;
+  failed: IngestFailure[];
+  /** True when the run was interrupted; what was written is complete and the rest is not. */
+  aborted: boolean;
+}
+
+export interface IngestProgress {
+  phase: "scan" | "ingest" | "cleanup" | "done";
+  filesTotal: number;
+  filesDone: number;
+  documentsWritten: number;
+  chunksEmbedded: number;
+  /** The file being read, when there is one. */
+  current?: string;
+}
+
+export interface IngestOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Remove documents that came from files under the ingested directories which no longer
+   * exist. On by default.
+   */
+  prune?: boolean;
+}

@@ -1,0 +1,22 @@
+import { RagkitError } from "../errors.js";
+import type { Document } from "../types.js";
+import { decodeText } from "./decode.js";
+import { makeDocument } from "./document.js";
+import { htmlToText } from "./html-text.js";
+import type { Loader, SourceFile } from "./types.js";
+
+export const htmlLoader: Loader = {
+  name: "html",
+  extensions: [".html", ".htm", ".xhtml"],
+  async *load(file: SourceFile): AsyncIterable<Document> {
+    const { text: html, encoding } = decodeText(file.bytes, file.path);
+    const { title, text } = htmlToText(html);
+    if (text.trim().length === 0) throw new RagkitError("EMPTY_DOCUMENT", `${file.path} has no readable text`);
+    yield makeDocument({
+      source: file.path,
+      ...(title ? { title } : {}),
+      text,
+      metadata: { format: "html", structure: "markdown", encoding },
+    });
+  },
+};

@@ -1,0 +1,217 @@
+import path from "node:path";
+import { AutoChunker } from "./chunk/index.js";
+import type { Chunker } from "./chunk/types.js";
+import { type DeepPartial, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
+import { BundledEmbedder } from "./embed/bundled.js";
+import { QueryVectorCache } from "./embed/embed-batches.js";
+import type { Embedder } from "./embed/types.js";
+import { RagkitError } from "./errors.js";
+import { answerExtractively } from "./generate/extractive.js";
+import { type IngestInput, runIngest } from "./ingest/pipeline.js";
+import type { IngestOptions, IngestReport } from "./ingest/types.js";
+import { LanceDbStore, isIndexDir } from "./store/lancedb.js";
+import type { DocumentSummary, Manifest, Store, StoredDocument } from "./store/types.js";
+import { ANALYZER_VERSION } from "./text/analyzer.js";
+import type { Answer, Hit, SearchFilter, SearchMode } from "./types.js";
+import { retrieve } from "./retrieve/retrieve.js";
+import type { Fusion } from "./retrieve/fuse.js";
+
+export const SCHEMA_VERSION = 1;
+
+export interface RagOpenOptions {
+  /** Index directory; overrides `config.index`. */
+  dir?: string;
+  /** Options over the config file and environment. */
+  config?: DeepPartial<RagkitConfigInput>;
+  /** A JSON config file; `ragkit.config.json` in cwd is read when present. */
+  configFile?: string;
+  /** Fail with INDEX_NOT_FOUND instead of creating an empty index (for read-only commands). */
+  mustExist?: boolean;
+  /** Bring your own parts (tests, custom providers). */
+  embedder?: Embedder;
+  store?: Store;
+}
+
+export interface SearchOptions {
+  k?: number;
+  mode?: SearchMode;
+  filter?: SearchFilter;
+  /** One hit per document. */
+  collapse?: boolean;
+  denseWeight?: number;
+  candidates?: number;
+  fusion?: Fusion;
+}
+
+export interface AskOptions extends SearchOptions {
+  maxSentences?: number;
+}
+
+export interface RagStats {
+  dir: string;
+  documents: number;
+  chunks: number;
+  bytesOnDisk: number;
+  embedder: { id: string; dimensions: number };
+  chunker: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/**
+ * The facade: everything a user, the CLI or the server does goes through here.
+ *
+ * ```ts
+ * const rag = await Rag.open({ dir: ".ragkit" });
+ * await rag.ingest(["./docs"]);
+ * const answer = await rag.ask("How do I rotate keys?");
+ * await rag.close();
+ * ```
+ */
+export class Rag {
+  private readonly queryCache = new QueryVectorCache();
+
+  private constructor(
+    readonly config: RagkitConfig,
+    readonly dir: string,
+    private readonly store: Store,
+    readonly embedder: Embedder,
+    private readonly chunker: Chunker,
+    private manifest: Manifest,
+  ) {}
+
+  static async open(options: RagOpenOptions = {}): Promise<Rag> {
+    const config = resolveConfig({ ...(options.configFile ? { file: options.configFile } : {}), ...(options.config ? { overrides: options.config } : {}) });
+    const dir = path.resolve(options.dir ?? config.index);
+    if (options.mustExist && !options.store && !isIndexDir(dir)) {
+      throw new RagkitError("INDEX_NOT_FOUND", `No index at ${dir}; create one with \`ragkit ingest <paths> --index ${dir}\``);
+    }
+    const embedder = options.embedder ?? new BundledEmbedder({ ...(config.embedder.workers > 0 ? { workers: config.embedder.workers } : {}) });
+    const chunker = new AutoChunker(config.chunk);
+    let store: Store | undefined;
+    try {
+      store = options.store ?? (await LanceDbStore.open({ dir, dimensions: embedder.dimensions }));
+      const manifest = await checkManifest(store, embedder, chunker, dir);
+      return new Rag(config, dir, store, embedder, chunker, manifest);
+    } catch (error) {
+      await store?.close();
+      if (!options.embedder) await embedder.close();
+      throw error;
+    }
+  }
+
+  /** Adds, updates and (for directories) prunes documents; see `IngestReport`. */
+  async ingest(inputs: IngestInput | IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const report = await runIngest(
+      { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load },
+      list,
+      options,
+    );
+    this.manifest = { ...this.manifest, chunker: { key: this.chunker.key, ...this.config.chunk }, updatedAt: new Date().toISOString() };
+    await this.store.writeManifest(this.manifest);
+    return report;
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
+    const s = this.config.search;
+    return retrieve({ store: this.store, embedder: this.embedder, queryCache: this.queryCache }, query, {
+      k: options.k ?? s.k,
+      mode: options.mode ?? s.mode,
+      denseWeight: options.denseWeight ?? s.denseWeight,
+      candidates: options.candidates ?? s.candidates,
+      ...(options.fusion ? { fusion: options.fusion } : {}),
+      ...(options.filter ? { filter: options.filter } : {}),
+      ...(options.collapse !== undefined ? { collapse: options.collapse } : {}),
+    });
+  }
+
+  /** Answers from the indexed documents with citations; says so when nothing relevant is found. */
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The question is empty");
+    const hits = await this.search(question, { ...options, k: options.k ?? this.config.answer.passages });
+    return answerExtractively(question, hits, { maxSentences: options.maxSentences ?? this.config.answer.maxSentences });
+  }
+
+  /** Removes documents by id, by file path, or everything under a directory path. */
+  async remove(idsOrPaths: string[]): Promise<{ removed: number; notFound: string[] }> {
+    const documents = await this.store.listDocuments();
+    const byId = new Set(documents.map((d) => d.id));
+    const ids = new Set<string>();
+    const notFound: string[] = [];
+    for (const item of idsOrPaths) {
+      if (byId.has(item)) {
+        ids.add(item);
+        continue;
+      }
+      const absolute = path.resolve(item);
+      const matches = documents.filter((d) => d.source === absolute || d.source.startsWith(absolute + path.sep));
+      if (matches.length === 0) notFound.push(item);
+      for (const d of matches) ids.add(d.id);
+    }
+    const removed = await this.store.delete([...ids]);
+    if (removed > 0) await this.store.optimize();
+    return { removed, notFound };
+  }
+
+  documents(): Promise<DocumentSummary[]> {
+    return this.store.listDocuments();
+  }
+
+  getDocument(id: string): Promise<StoredDocument | undefined> {
+    return this.store.getDocument(id);
+  }
+
+  async stats(): Promise<RagStats> {
+    const stats = await this.store.stats();
+    return {
+      dir: this.dir,
+      ...stats,
+      embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
+      chunker: this.chunker.key,
+      createdAt: this.manifest.createdAt,
+      updatedAt: this.manifest.updatedAt,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.embedder.close();
+  }
+}
+
+async function checkManifest(store: Store, embedder: Embedder, chunker: Chunker, dir: string): Promise<Manifest> {
+  const found = await store.readManifest();
+  if (found) {
+    if (found.schemaVersion !== SCHEMA_VERSION) {
+      throw new RagkitError(
+        "INDEX_SCHEMA_MISMATCH",
+        `The index at ${dir} has schema version ${found.schemaVersion}; this ragkit reads version ${SCHEMA_VERSION}. Re-index into a new directory with \`ragkit ingest <paths> --index NEW_DIR\`.`,
+      );
+    }
+    if (found.embedder.id !== embedder.id || found.embedder.dimensions !== embedder.dimensions) {
+      throw new RagkitError(
+        "INDEX_EMBEDDER_MISMATCH",
+        `The index at ${dir} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Use the same embedder, or re-index: delete ${dir} (or pick a new --index DIR) and run \`ragkit ingest\` again.`,
+      );
+    }
+    if (found.analyzer !== ANALYZER_VERSION) {
+      throw new RagkitError(
+        "INDEX_SCHEMA_MISMATCH",
+        `The index at ${dir} was analysed with "${found.analyzer}", this ragkit uses "${ANALYZER_VERSION}"; re-index into a new directory.`,
+      );
+    }
+    return found;
+  }
+  const now = new Date().toISOString();
+  const manifest: Manifest = {
+    schemaVersion: SCHEMA_VERSION,
+    embedder: { id: embedder.id, dimensions: embedder.dimensions },
+    analyzer: ANALYZER_VERSION,
+    chunker: { key: chunker.key },
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.writeManifest(manifest);
+  return manifest;
+}

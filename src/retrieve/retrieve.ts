@@ -1,0 +1,46 @@
+import type { Embedder } from "../embed/types.js";
+import type { QueryVectorCache } from "../embed/embed-batches.js";
+import type { ScoredChunk, Store } from "../store/types.js";
+import { analyze } from "../text/analyzer.js";
+import type { Hit, SearchFilter, SearchMode } from "../types.js";
+import { hasConditions, matchingDocumentIds } from "./filter.js";
+import { type Fusion, collapseToDocuments, fuse } from "./fuse.js";
+
+export interface RetrieveOptions {
+  k: number;
+  mode: SearchMode;
+  denseWeight: number;
+  candidates: number;
+  fusion?: Fusion;
+  filter?: SearchFilter;
+  /** One hit per document (the best chunk), e.g. for document-level evaluation. */
+  collapse?: boolean;
+}
+
+export interface RetrieveDeps {
+  store: Store;
+  embedder: Embedder;
+  queryCache: QueryVectorCache;
+}
+
+/** Dense, lexical (BM25) or hybrid retrieval with exact metadata pre-filtering. */
+export async function retrieve(deps: RetrieveDeps, query: string, options: RetrieveOptions): Promise<Hit[]> {
+  let documentIds: string[] | undefined;
+  if (hasConditions(options.filter)) {
+    documentIds = matchingDocumentIds(await deps.store.listDocuments(), options.filter);
+    if (documentIds.length === 0) return [];
+  }
+  // Collapsing needs room: several candidates may come from the same document.
+  const candidates = Math.max(options.candidates, options.collapse ? options.k * 3 : options.k);
+  const search = { k: candidates, ...(documentIds ? { documentIds } : {}) };
+  const wantsLexical = options.mode !== "dense";
+  const wantsDense = options.mode !== "lexical";
+  const [lexical, dense] = await Promise.all([
+    wantsLexical ? deps.store.searchLexical(analyze(query), search) : Promise.resolve<ScoredChunk[]>([]),
+    wantsDense && query.trim().length > 0
+      ? deps.queryCache.get(deps.embedder, query).then((vector) => deps.store.searchDense(vector, search))
+      : Promise.resolve<ScoredChunk[]>([]),
+  ]);
+  const hits = fuse(lexical, dense, { denseWeight: options.denseWeight, fusion: options.fusion ?? "convex" });
+  return (options.collapse ? collapseToDocuments(hits) : hits).slice(0, options.k);
+}

@@ -1,0 +1,86 @@
+import type { Metadata, StoredChunk } from "../types.js";
+
+/** What the index remembers about what built it; a mismatch means its vectors can't be trusted. */
+export interface Manifest {
+  schemaVersion: number;
+  embedder: { id: string; dimensions: number };
+  analyzer: string;
+  chunker: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DocumentSummary {
+  id: string;
+  source: string;
+  title?: string;
+  contentHash: string;
+  /** Identifies the chunker settings the document was split with; a change re-chunks it. */
+  chunkerKey: string;
+  metadata: Metadata;
+  chunkCount: number;
+  chars: number;
+  updatedAt: number;
+}
+
+export interface StoredDocument extends DocumentSummary {
+  text: string;
+}
+
+/** A chunk ready to store: its vector, the hash that vector was computed from, and analysed terms. */
+export interface ChunkRecord extends StoredChunk {
+  vector: Float32Array;
+  /** sha256 of embedder id + embedded text: the key for re-using vectors. */
+  embedHash: string;
+  /** Space-separated output of the lexical analyzer over the contextual text. */
+  terms: string;
+}
+
+export interface DocumentWrite {
+  document: StoredDocument;
+  chunks: ChunkRecord[];
+}
+
+export interface ScoredChunk {
+  chunk: StoredChunk;
+  score: number;
+}
+
+export interface StoreSearchOptions {
+  k: number;
+  /** Only chunks of these documents; undefined means all. */
+  documentIds?: string[];
+}
+
+export interface StoreStats {
+  documents: number;
+  chunks: number;
+  bytesOnDisk: number;
+}
+
+/**
+ * Where chunks, vectors and documents live. Every write is atomic per call: a reader sees a
+ * document's old chunks or its new ones, never a mix, and a crash loses at most the call in flight.
+ */
+export interface Store {
+  readonly name: string;
+  /** Capabilities as data: a store without native lexical search gets BM25 from the retriever. */
+  readonly capabilities: { lexical: boolean };
+  readManifest(): Promise<Manifest | undefined>;
+  writeManifest(manifest: Manifest): Promise<void>;
+  /** Replaces each document and all its chunks (chunks no longer produced are deleted). */
+  upsert(writes: DocumentWrite[]): Promise<void>;
+  /** Removes documents and their chunks; returns how many documents existed. */
+  delete(documentIds: string[]): Promise<number>;
+  searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]>;
+  /** BM25 over the analysed terms; `terms` are already analysed. */
+  searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]>;
+  getDocument(id: string): Promise<StoredDocument | undefined>;
+  listDocuments(): Promise<DocumentSummary[]>;
+  /** Vectors already stored for these embed hashes, so unchanged text is never embedded twice. */
+  findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>>;
+  /** Compacts storage and brings search indexes up to date after a batch of writes. */
+  optimize(): Promise<void>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,98 @@
+/**
+ * The contract every part of ragkit depends on. Loaders produce Documents, chunkers turn them into
+ * Chunks, stores return Hits, answerers return Answers with Citations. Offsets are always character
+ * offsets (UTF-16 code units, as JavaScript strings index) into `Document.text`.
+ */
+
+/** Metadata values stay JSON-serialisable so every store can keep them. */
+export type MetadataValue = string | number | boolean | null | string[] | number[];
+export type Metadata = Record<string, MetadataValue>;
+
+export interface Document {
+  /** Stable for the same source: re-ingesting a file replaces the document with the same id. */
+  id: string;
+  /** Absolute path for files, or whatever the caller passed for in-memory documents. */
+  source: string;
+  title?: string;
+  /** For text formats this is the file's own text, so citations point into the file itself. */
+  text: string;
+  metadata: Metadata;
+  /** sha256 of the text, title and metadata: an unchanged hash means nothing to re-index. */
+  contentHash: string;
+}
+
+export interface Chunk {
+  /** `${documentId}#${index}`: re-chunking a document overwrites its chunks in place. */
+  id: string;
+  documentId: string;
+  /** Exactly `document.text.slice(start, end)`. */
+  text: string;
+  start: number;
+  end: number;
+  index: number;
+  metadata: Metadata;
+  /**
+   * What the embedder and the lexical index see: the text with its context (title, heading path)
+   * in front. Defaults to `text`.
+   */
+  contextText?: string;
+}
+
+/** A chunk as the store returns it, with the fields a citation needs. */
+export interface StoredChunk extends Chunk {
+  source: string;
+  title?: string;
+}
+
+export interface HitScores {
+  dense?: number;
+  lexical?: number;
+  fused?: number;
+  rerank?: number;
+}
+
+export interface Hit {
+  chunk: StoredChunk;
+  /** The score the hits are ordered by (higher is better). */
+  score: number;
+  scores: HitScores;
+}
+
+export interface Citation {
+  /** The number printed in the answer, as in `[1]`. */
+  marker: number;
+  chunkId: string;
+  documentId: string;
+  source: string;
+  start: number;
+  end: number;
+  /** Exactly `document.text.slice(start, end)`. */
+  quote: string;
+}
+
+export interface Usage {
+  promptTokens?: number;
+  completionTokens?: number;
+}
+
+export interface Answer {
+  text: string;
+  citations: Citation[];
+  hits: Hit[];
+  usage?: Usage;
+  model: string;
+  /** False when nothing in the index answered the question and the answer says so. */
+  grounded: boolean;
+}
+
+export type EmbedPurpose = "query" | "document";
+export type SearchMode = "hybrid" | "dense" | "lexical";
+
+/** Filters on what a search may return; every given condition must hold. */
+export interface SearchFilter {
+  /** Glob on the source path, matched against the absolute path and the path relative to cwd. */
+  source?: string;
+  documentId?: string | string[];
+  /** Equality on metadata keys; an array value in the document matches if it contains the value. */
+  metadata?: Record<string, string | number | boolean>;
+}
