@@ -74,9 +74,12 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const isTypeScript = this.url.pathname.endsWith(".ts");
-    // Under tests the sources are TypeScript: the worker needs the same loader as its parent.
-    const worker = new Worker(this.url, isTypeScript ? { execArgv: ["--import", "tsx"] } : {});
+    // Under tests the sources are TypeScript: the worker registers tsx before importing its entry.
+    const worker = this.url.pathname.endsWith(".ts")
+      ? new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(this.url.href)}); })`, {
+          eval: true,
+        })
+      : new Worker(this.url);
     worker.unref();
     const slot: Slot = { worker, busy: false, pending: new Map() };
     worker.on("message", (reply: Reply) => {
