@@ -40,7 +40,7 @@ export type IngestInput = string | DocumentInput;
  * next run completes.
  */
 export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
-  const report: IngestReport = { added: 0, updated: 0, unchanged: 0, removed: 0, chunksEmbedded: 0, chunksReused: 0, failed: [], aborted: false };
+  const report: IngestReport = { added: 0, updated: 0, unchanged: 0, removed: 0, chunksEmbedded: 0, chunksReused: 0, failed: [], warnings: [], aborted: false };
   const { store, embedder, chunker } = deps;
   const existing = new Map<string, DocumentSummary>((await store.listDocuments()).map((d) => [d.id, d]));
   const indexHadChunks = [...existing.values()].some((d) => d.chunkCount > 0);
@@ -143,6 +143,10 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     try {
       const loaded = await loadFile(file.path, deps.load);
       loadedFiles.add(file.path);
+      const encoding = loaded[0]?.metadata.encoding;
+      if (typeof encoding === "string" && !encoding.startsWith("utf-")) {
+        report.warnings.push({ path: file.path, code: "INVALID_ENCODING", message: `${file.path} is not valid UTF-8; decoded as ${encoding}` });
+      }
       for (const document of loaded) await accept(document, file.path);
     } catch (error) {
       const e = RagkitError.isInstance(error) ? error : new RagkitError("READ_FAILED", `${file.path}: ${String(error)}`);

@@ -17,6 +17,8 @@ export interface IngestReport {
   /** Chunks whose vectors were re-used from the index by content hash. */
   chunksReused: number;
   failed: IngestFailure[];
+  /** Indexed, but worth knowing (e.g. a file that was not UTF-8 and was decoded by detection). */
+  warnings: IngestFailure[];
   /** True when the run was interrupted; what was written is complete and the rest is not. */
   aborted: boolean;
 }

@@ -8,6 +8,7 @@ function summary(report: IngestReport): string {
     `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed; ${report.chunksEmbedded} chunks embedded${report.chunksReused ? `, ${report.chunksReused} re-used` : ""}`,
   ];
   if (report.aborted) lines.push("Interrupted: everything written so far is complete; run the same command again to finish.");
+  for (const w of report.warnings) lines.push(`warning ${w.code}: ${w.message}`);
   for (const f of report.failed) lines.push(`failed ${f.code}: ${f.message}`);
   return `${lines.join("\n")}\n`;
 }
@@ -53,8 +54,8 @@ export function registerIngest(program: Command): void {
         { config },
       );
       if (json) {
-        const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, aborted } = report;
-        printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, aborted });
+        const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted } = report;
+        printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted });
       } else {
         process.stdout.write(summary(report));
       }
