@@ -39,7 +39,10 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
-        csv: z.object({ rowPerDocument: z.boolean().default(false) }).strict().prefault({}),
+        csv: z
+          .object({ rowPerDocument: z.boolean().default(false) })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -109,7 +112,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Plain {
       if (raw === undefined || raw === "") continue;
       if (typeof value === "number") target[key] = Number(raw);
       else if (typeof value === "boolean") target[key] = /^(1|true|yes|on)$/i.test(raw);
-      else if (Array.isArray(value)) target[key] = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      else if (Array.isArray(value))
+        target[key] = raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
       else target[key] = raw;
     }
   };

@@ -9,12 +9,12 @@ import { RagkitError } from "./errors.js";
 import { answerExtractively } from "./generate/extractive.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
-import { LanceDbStore, isIndexDir } from "./store/lancedb.js";
+import type { Fusion } from "./retrieve/fuse.js";
+import { retrieve } from "./retrieve/retrieve.js";
+import { isIndexDir, LanceDbStore } from "./store/lancedb.js";
 import type { DocumentSummary, Manifest, Store, StoredDocument } from "./store/types.js";
 import { ANALYZER_VERSION } from "./text/analyzer.js";
 import type { Answer, Hit, SearchFilter, SearchMode } from "./types.js";
-import { retrieve } from "./retrieve/retrieve.js";
-import type { Fusion } from "./retrieve/fuse.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -81,12 +81,16 @@ export class Rag {
   ) {}
 
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
-    const config = resolveConfig({ ...(options.configFile ? { file: options.configFile } : {}), ...(options.config ? { overrides: options.config } : {}) });
+    const config = resolveConfig({
+      ...(options.configFile ? { file: options.configFile } : {}),
+      ...(options.config ? { overrides: options.config } : {}),
+    });
     const dir = path.resolve(options.dir ?? config.index);
     if (options.mustExist && !options.store && !isIndexDir(dir)) {
       throw new RagkitError("INDEX_NOT_FOUND", `No index at ${dir}; create one with \`ragkit ingest <paths> --index ${dir}\``);
     }
-    const embedder = options.embedder ?? new BundledEmbedder({ ...(config.embedder.workers > 0 ? { workers: config.embedder.workers } : {}) });
+    const embedder =
+      options.embedder ?? new BundledEmbedder({ ...(config.embedder.workers > 0 ? { workers: config.embedder.workers } : {}) });
     const chunker = new AutoChunker(config.chunk);
     let store: Store | undefined;
     try {

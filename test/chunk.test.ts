@@ -5,9 +5,28 @@ import { markdownSections } from "../src/chunk/markdown.js";
 import { countTokens } from "../src/chunk/tokens.js";
 import { makeDocument } from "../src/load/document.js";
 
-const words = fc.array(fc.constantFrom("alpha", "beta", "gamma", "délta", "ε", "🙂", "x".repeat(30), "end.", "stop!", "\n", "\n\n", "  ", "# Head", "- item", "```"), {
-  maxLength: 400,
-});
+const words = fc.array(
+  fc.constantFrom(
+    "alpha",
+    "beta",
+    "gamma",
+    "délta",
+    "ε",
+    "🙂",
+    "x".repeat(30),
+    "end.",
+    "stop!",
+    "\n",
+    "\n\n",
+    "  ",
+    "# Head",
+    "- item",
+    "```",
+  ),
+  {
+    maxLength: 400,
+  },
+);
 const text = words.map((w) => w.join(" "));
 
 function coveredNonSpace(source: string, chunks: Array<{ start: number; end: number }>): boolean {
@@ -72,10 +91,16 @@ describe("chunkers", () => {
   });
 
   it("markdown chunks carry their heading path and never cross a heading", () => {
-    const source = "# Guide\n\nIntro text.\n\n## Install\n\nRun npm install.\n\n```\n# not a heading\n```\n\n### Linux\n\nUse apt.\n\n## Usage\n\nCall it.";
+    const source =
+      "# Guide\n\nIntro text.\n\n## Install\n\nRun npm install.\n\n```\n# not a heading\n```\n\n### Linux\n\nUse apt.\n\n## Usage\n\nCall it.";
     const doc = makeDocument({ source: "/g.md", title: "Guide", text: source, metadata: { structure: "markdown" } });
     const chunks = new MarkdownChunker({ size: 200, overlap: 0 }).chunk(doc);
-    expect(chunks.map((c) => c.metadata.headings)).toEqual([["Guide"], ["Guide", "Install"], ["Guide", "Install", "Linux"], ["Guide", "Usage"]]);
+    expect(chunks.map((c) => c.metadata.headings)).toEqual([
+      ["Guide"],
+      ["Guide", "Install"],
+      ["Guide", "Install", "Linux"],
+      ["Guide", "Usage"],
+    ]);
     expect(chunks[1]?.text).toContain("# not a heading");
     expect(chunks[2]?.contextText).toBe("Guide > Install > Linux\n\n### Linux\n\nUse apt.");
     expect(markdownSections(source).map((s) => s.headings.at(-1))).toEqual(["Guide", "Install", "Linux", "Usage"]);

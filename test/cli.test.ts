@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "./helpers/fs.js";
 import { runCli } from "./helpers/cli.js";
+import { tempDir } from "./helpers/fs.js";
 import { makePdf } from "./helpers/pdf.js";
 
 interface IngestJson {
@@ -19,7 +19,10 @@ describe("ragkit CLI", () => {
   it("demo ingests the samples and prints an answer whose quotes are in the cited files", async () => {
     const result = await runCli(["demo", "--json"]);
     expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout) as { answer: string; citations: Array<{ source: string; start: number; end: number; quote: string }> };
+    const out = JSON.parse(result.stdout) as {
+      answer: string;
+      citations: Array<{ source: string; start: number; end: number; quote: string }>;
+    };
     expect(out.citations.length).toBeGreaterThan(0);
     for (const c of out.citations) expect((await readFile(c.source, "utf8")).slice(c.start, c.end)).toBe(c.quote);
     expect(out.answer).toMatch(/rotate/i);
@@ -33,7 +36,10 @@ describe("ragkit CLI", () => {
     await writeFile(path.join(docs, "corrupt.pdf"), "%PDF-1.7\n garbage garbage");
     await writeFile(path.join(docs, "binary.txt"), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x00]));
     await writeFile(path.join(docs, "empty.txt"), "");
-    await writeFile(path.join(docs, "latin1.txt"), Buffer.from("Caf\xe9 cr\xe8me br\xfbl\xe9e: the harbour caf\xe9 opens at noon.", "latin1"));
+    await writeFile(
+      path.join(docs, "latin1.txt"),
+      Buffer.from("Caf\xe9 cr\xe8me br\xfbl\xe9e: the harbour caf\xe9 opens at noon.", "latin1"),
+    );
     await writeFile(path.join(docs, "nofield.json"), JSON.stringify([{ note: "no text field here" }]));
     await writeFile(path.join(docs, "huge.txt"), Buffer.alloc(50 * 1024 * 1024, "a"));
 
@@ -54,11 +60,26 @@ describe("ragkit CLI", () => {
 
     const search = await runCli(["search", "ferries harbour", "--index", index, "--json", "--k", "3"]);
     expect(search.code, search.stderr).toBe(0);
-    const { hits } = JSON.parse(search.stdout) as { hits: Array<{ source: string; text: string; start: number; end: number; chunkId: string; documentId: string; score: number; metadata: object }> };
+    const { hits } = JSON.parse(search.stdout) as {
+      hits: Array<{
+        source: string;
+        text: string;
+        start: number;
+        end: number;
+        chunkId: string;
+        documentId: string;
+        score: number;
+        metadata: object;
+      }>;
+    };
     expect(hits[0]?.source).toBe(path.join(docs, "second.pdf"));
-    expect(Object.keys(hits[0] ?? {})).toEqual(expect.arrayContaining(["documentId", "chunkId", "source", "score", "text", "start", "end", "metadata"]));
+    expect(Object.keys(hits[0] ?? {})).toEqual(
+      expect.arrayContaining(["documentId", "chunkId", "source", "score", "text", "start", "end", "metadata"]),
+    );
 
-    const list = JSON.parse((await runCli(["docs", "list", "--index", index, "--json"])).stdout) as { documents: Array<{ id: string; source: string }> };
+    const list = JSON.parse((await runCli(["docs", "list", "--index", index, "--json"])).stdout) as {
+      documents: Array<{ id: string; source: string }>;
+    };
     expect(list.documents.map((d) => path.basename(d.source)).sort()).toEqual(["good.md", "latin1.txt", "second.pdf"]);
 
     const allBad = await tempDir();
@@ -79,7 +100,12 @@ describe("ragkit CLI", () => {
 
     const ask = await runCli(["ask", "How long are backups kept?", "--index", index, "--json"]);
     expect(ask.code, ask.stderr).toBe(0);
-    const answer = JSON.parse(ask.stdout) as { answer: string; model: string; citations: Array<{ marker: number; source: string; quote: string; start: number; end: number; documentId: string }>; hits: unknown[] };
+    const answer = JSON.parse(ask.stdout) as {
+      answer: string;
+      model: string;
+      citations: Array<{ marker: number; source: string; quote: string; start: number; end: number; documentId: string }>;
+      hits: unknown[];
+    };
     expect(answer.citations[0]?.quote).toContain("thirty days");
     expect(answer.model).toBe("ragkit-extractive");
     expect(answer.hits.length).toBeGreaterThan(0);
@@ -95,7 +121,10 @@ describe("ragkit CLI", () => {
 
     const rm = await runCli(["docs", "rm", path.join(docs, "notes.txt"), "--index", index, "--json"]);
     expect(JSON.parse(rm.stdout)).toEqual({ removed: 1, notFound: [] });
-    const stats = JSON.parse((await runCli(["stats", "--index", index, "--json"])).stdout) as { documents: number; embedder: { dimensions: number } };
+    const stats = JSON.parse((await runCli(["stats", "--index", index, "--json"])).stdout) as {
+      documents: number;
+      embedder: { dimensions: number };
+    };
     expect(stats).toMatchObject({ documents: 1, embedder: { dimensions: 512 } });
 
     const missing = await runCli(["search", "x", "--index", path.join(docs, "nope"), "--json"]);

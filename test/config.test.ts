@@ -9,7 +9,12 @@ describe("configuration", () => {
   it("layers defaults < file < RAGKIT_* environment < overrides", async () => {
     const cwd = await tempDir();
     await writeFile(path.join(cwd, "ragkit.config.json"), JSON.stringify({ search: { k: 7, mode: "lexical" }, chunk: { size: 300 } }));
-    const env = { RAGKIT_SEARCH_K: "9", RAGKIT_LOAD_EXCLUDE: "a/**, b/**", RAGKIT_LOAD_GITIGNORE: "false", RAGKIT_SEARCH_DENSE_WEIGHT: "0.3" };
+    const env = {
+      RAGKIT_SEARCH_K: "9",
+      RAGKIT_LOAD_EXCLUDE: "a/**, b/**",
+      RAGKIT_LOAD_GITIGNORE: "false",
+      RAGKIT_SEARCH_DENSE_WEIGHT: "0.3",
+    };
     const config = resolveConfig({ cwd, env, overrides: { search: { mode: "dense" } } });
     expect(config.search).toMatchObject({ k: 9, mode: "dense", denseWeight: 0.3 });
     expect(config.chunk).toEqual({ size: 300, overlap: 32 });

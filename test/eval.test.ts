@@ -41,7 +41,12 @@ describe("ragkit eval retrieval", () => {
     const index = path.join(await tempDir(), "idx");
     const result = await runCli(["eval", "retrieval", "--dataset", dataset, "--run-out", runFile, "--index", index, "--json"]);
     expect(result.code, result.stderr).toBe(0);
-    const out = JSON.parse(result.stdout) as { dataset: string; queries: number; metrics: Record<string, number>; config: { mode: string } };
+    const out = JSON.parse(result.stdout) as {
+      dataset: string;
+      queries: number;
+      metrics: Record<string, number>;
+      config: { mode: string };
+    };
     expect(out.queries).toBe(3);
     expect(Object.keys(out.metrics).sort()).toEqual(["map@100", "mrr@10", "ndcg@10", "recall@10", "recall@100"]);
     expect(out.config.mode).toBe("hybrid");

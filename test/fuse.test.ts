@@ -8,23 +8,36 @@ function scored(id: string, score: number, doc = id): ScoredChunk {
 }
 
 const list = fc
-  .uniqueArray(fc.tuple(fc.constantFrom(..."abcdefghijklmnop"), fc.integer({ min: 0, max: 5000 }).map((n) => n / 100)), { selector: ([id]) => id, maxLength: 12 })
+  .uniqueArray(
+    fc.tuple(
+      fc.constantFrom(..."abcdefghijklmnop"),
+      fc.integer({ min: 0, max: 5000 }).map((n) => n / 100),
+    ),
+    { selector: ([id]) => id, maxLength: 12 },
+  )
   .map((items) => items.map(([id, s]) => scored(id, s)).sort((x, y) => y.score - x.score));
 
 describe("fusion", () => {
   it("returns exactly the union, sorted, with scores in [0, 1], for convex and rrf", () => {
     fc.assert(
-      fc.property(list, list, fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom("convex", "rrf") as fc.Arbitrary<"convex" | "rrf">, (lex, dense, w, fusion) => {
-        const hits = fuse(lex, dense, { denseWeight: w, fusion });
-        const union = new Set([...lex, ...dense].map((s) => s.chunk.id));
-        expect(new Set(hits.map((h) => h.chunk.id))).toEqual(union);
-        expect(hits.length).toBe(union.size);
-        for (let i = 1; i < hits.length; i++) expect((hits[i - 1] as { score: number }).score).toBeGreaterThanOrEqual((hits[i] as { score: number }).score);
-        for (const h of hits) {
-          expect(h.score).toBeGreaterThanOrEqual(0);
-          expect(h.score).toBeLessThanOrEqual(1 + 1e-9);
-        }
-      }),
+      fc.property(
+        list,
+        list,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom("convex", "rrf") as fc.Arbitrary<"convex" | "rrf">,
+        (lex, dense, w, fusion) => {
+          const hits = fuse(lex, dense, { denseWeight: w, fusion });
+          const union = new Set([...lex, ...dense].map((s) => s.chunk.id));
+          expect(new Set(hits.map((h) => h.chunk.id))).toEqual(union);
+          expect(hits.length).toBe(union.size);
+          for (let i = 1; i < hits.length; i++)
+            expect((hits[i - 1] as { score: number }).score).toBeGreaterThanOrEqual((hits[i] as { score: number }).score);
+          for (const h of hits) {
+            expect(h.score).toBeGreaterThanOrEqual(0);
+            expect(h.score).toBeLessThanOrEqual(1 + 1e-9);
+          }
+        },
+      ),
     );
   });
 
@@ -58,7 +71,10 @@ describe("fusion", () => {
   });
 
   it("collapsing keeps the best chunk of each document, in order", () => {
-    const hits = fuse([scored("d1#0", 5, "d1"), scored("d1#1", 4, "d1"), scored("d2#0", 3, "d2")], [], { denseWeight: 0, fusion: "convex" });
+    const hits = fuse([scored("d1#0", 5, "d1"), scored("d1#1", 4, "d1"), scored("d2#0", 3, "d2")], [], {
+      denseWeight: 0,
+      fusion: "convex",
+    });
     expect(collapseToDocuments(hits).map((h) => h.chunk.id)).toEqual(["d1#0", "d2#0"]);
   });
 });

@@ -76,7 +76,14 @@ describe("loaders", () => {
   it("docx keeps headings as Markdown", async () => {
     const dir = await tempDir();
     const docx = new DocxDocument({
-      sections: [{ children: [new Paragraph({ text: "Quarterly plan", heading: HeadingLevel.HEADING_1 }), new Paragraph("We ship the importer in May.")] }],
+      sections: [
+        {
+          children: [
+            new Paragraph({ text: "Quarterly plan", heading: HeadingLevel.HEADING_1 }),
+            new Paragraph("We ship the importer in May."),
+          ],
+        },
+      ],
     });
     const file = await write(dir, "plan.docx", await Packer.toBuffer(docx));
     const [doc] = await loadFile(file, options);

@@ -38,7 +38,17 @@ describe("retrieval metrics (trec_eval definitions)", () => {
       { id: "c", score: 2 },
     ]);
     expect(ordered.map((r) => r.id)).toEqual(["c", "b", "a"]);
-    const run = formatRun(new Map([["q1", [{ id: "a", score: 0.5 }, { id: "b", score: 0.7 }]]]));
+    const run = formatRun(
+      new Map([
+        [
+          "q1",
+          [
+            { id: "a", score: 0.5 },
+            { id: "b", score: 0.7 },
+          ],
+        ],
+      ]),
+    );
     expect(run).toBe("q1 Q0 b 1 0.700000 ragkit\nq1 Q0 a 2 0.500000 ragkit\n");
   });
 });

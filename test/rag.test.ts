@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BundledEmbedder } from "../src/embed/bundled.js";
@@ -8,7 +8,8 @@ import { Rag } from "../src/rag.js";
 import { tempDir } from "./helpers/fs.js";
 
 const FILES: Record<string, string> = {
-  "keys.md": "# Key management\n\n## Rotating keys\n\nTo rotate an API key, create the new key first, deploy it to every client, then revoke the old key.\n\n## Storage\n\nKeys are stored encrypted at rest with AES-256.\n",
+  "keys.md":
+    "# Key management\n\n## Rotating keys\n\nTo rotate an API key, create the new key first, deploy it to every client, then revoke the old key.\n\n## Storage\n\nKeys are stored encrypted at rest with AES-256.\n",
   "cooking/pasta.txt": "Boil the pasta in salted water for nine minutes. Drain it and toss it with olive oil and garlic.\n",
   "garden.html": "<html><body><main><h1>Roses</h1><p>Prune roses in late winter, just before new growth begins.</p></main></body></html>",
 };
@@ -97,7 +98,9 @@ describe("Rag on the embedded default", () => {
     const rag = await Rag.open({ dir: path.join(await tempDir(), "index") });
     try {
       await rag.ingest([docs]);
-      await rag.ingest([{ id: "note-1", source: "memory://notes/1", text: "Rotate the tyres of the car every spring.", metadata: { team: "fleet" } }]);
+      await rag.ingest([
+        { id: "note-1", source: "memory://notes/1", text: "Rotate the tyres of the car every spring.", metadata: { team: "fleet" } },
+      ]);
       const bySource = await rag.search("rotate", { filter: { source: "**/*.md" }, k: 10 });
       expect(bySource.length).toBeGreaterThan(0);
       expect(bySource.every((h) => h.chunk.source.endsWith(".md"))).toBe(true);

@@ -11,7 +11,10 @@ async function manyFiles(count: number): Promise<string> {
   const dir = await tempDir();
   for (let i = 0; i < count; i++) {
     const topic = TOPICS[i % TOPICS.length] as string;
-    await writeFile(path.join(dir, `note-${String(i).padStart(4, "0")}.txt`), `Field note ${i} about the ${topic}: sample ${i * 7} was logged at station ${i}.`);
+    await writeFile(
+      path.join(dir, `note-${String(i).padStart(4, "0")}.txt`),
+      `Field note ${i} about the ${topic}: sample ${i * 7} was logged at station ${i}.`,
+    );
   }
   return dir;
 }
@@ -92,7 +95,9 @@ describe("interrupted and changing runs", () => {
           }
         },
       });
-      expect(report.failed).toEqual([{ path: victim, code: "FILE_NOT_FOUND", message: expect.stringContaining("removed while ingesting") }]);
+      expect(report.failed).toEqual([
+        { path: victim, code: "FILE_NOT_FOUND", message: expect.stringContaining("removed while ingesting") },
+      ]);
       expect(report.added).toBe(19);
     } finally {
       await rag.close();

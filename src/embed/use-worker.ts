@@ -18,7 +18,9 @@ port.on("message", async (request: Request) => {
     const vectors = request.texts.length === 0 ? [] : await model.embed(request.texts);
     const dims = vectors[0]?.length ?? 0;
     const flat = new Float32Array(vectors.length * dims);
-    vectors.forEach((vector, i) => flat.set(vector, i * dims));
+    vectors.forEach((vector, i) => {
+      flat.set(vector, i * dims);
+    });
     port.postMessage({ id: request.id, flat, dims }, [flat.buffer]);
   } catch (error) {
     port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });

@@ -26,7 +26,10 @@ export function beirPaths(dir: string, split = "test") {
   };
   for (const file of [paths.corpus, paths.queries, paths.qrels]) {
     if (!existsSync(file)) {
-      throw new RagkitError("DATASET_INVALID", `${file} is missing; a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/${split}.tsv`);
+      throw new RagkitError(
+        "DATASET_INVALID",
+        `${file} is missing; a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/${split}.tsv`,
+      );
     }
   }
   return paths;

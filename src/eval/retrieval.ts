@@ -3,8 +3,8 @@ import type { IngestProgress, IngestReport } from "../ingest/types.js";
 import type { DocumentInput } from "../load/document.js";
 import type { Rag, SearchOptions } from "../rag.js";
 import { type BeirDocument, type BeirQuery, beirPaths, readJsonl, readQrels } from "./beir.js";
-import { type RetrievalMetrics, type Run, meanMetrics } from "./metrics.js";
-import { type ScoredDoc, formatRun, trecOrder } from "./trec.js";
+import { meanMetrics, type RetrievalMetrics, type Run } from "./metrics.js";
+import { formatRun, type ScoredDoc, trecOrder } from "./trec.js";
 
 export interface RetrievalEvalOptions {
   split?: string;
@@ -50,7 +50,12 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
     slice = [];
   };
   for await (const doc of readJsonl<BeirDocument>(paths.corpus)) {
-    slice.push({ id: String(doc._id), source: `${paths.corpus}#${doc._id}`, ...(doc.title ? { title: doc.title } : {}), text: doc.text ?? "" });
+    slice.push({
+      id: String(doc._id),
+      source: `${paths.corpus}#${doc._id}`,
+      ...(doc.title ? { title: doc.title } : {}),
+      text: doc.text ?? "",
+    });
     if (slice.length >= INGEST_SLICE) await flush();
   }
   await flush();
@@ -58,7 +63,8 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
 
   const qrels = await readQrels(paths.qrels);
   const queries: BeirQuery[] = [];
-  for await (const q of readJsonl<BeirQuery>(paths.queries)) if (qrels.has(String(q._id))) queries.push({ _id: String(q._id), text: q.text });
+  for await (const q of readJsonl<BeirQuery>(paths.queries))
+    if (qrels.has(String(q._id))) queries.push({ _id: String(q._id), text: q.text });
 
   const searchStart = performance.now();
   const scored = new Map<string, ScoredDoc[]>();
@@ -68,7 +74,10 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
     while (next < queries.length) {
       const query = queries[next++] as BeirQuery;
       const hits = await rag.search(query.text, { ...options.search, k: RUN_DEPTH, collapse: true });
-      scored.set(query._id, hits.map((h) => ({ id: h.chunk.documentId, score: h.score })));
+      scored.set(
+        query._id,
+        hits.map((h) => ({ id: h.chunk.documentId, score: h.score })),
+      );
       options.onQuery?.(++done, queries.length);
     }
   };

@@ -19,7 +19,7 @@ export function trecOrder(results: ScoredDoc[]): ScoredDoc[] {
 export function formatRun(run: Map<string, ScoredDoc[]>, tag = "ragkit"): string {
   const lines: string[] = [];
   for (const [queryId, results] of run) {
-    trecOrder(results).forEach((r, i) => lines.push(`${queryId} Q0 ${r.id} ${i + 1} ${r.score.toFixed(DECIMALS)} ${tag}`));
+    for (const [i, r] of trecOrder(results).entries()) lines.push(`${queryId} Q0 ${r.id} ${i + 1} ${r.score.toFixed(DECIMALS)} ${tag}`);
   }
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }

@@ -40,7 +40,17 @@ export type IngestInput = string | DocumentInput;
  * next run completes.
  */
 export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
-  const report: IngestReport = { added: 0, updated: 0, unchanged: 0, removed: 0, chunksEmbedded: 0, chunksReused: 0, failed: [], warnings: [], aborted: false };
+  const report: IngestReport = {
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    removed: 0,
+    chunksEmbedded: 0,
+    chunksReused: 0,
+    failed: [],
+    warnings: [],
+    aborted: false,
+  };
   const { store, embedder, chunker } = deps;
   const existing = new Map<string, DocumentSummary>((await store.listDocuments()).map((d) => [d.id, d]));
   const indexHadChunks = [...existing.values()].some((d) => d.chunkCount > 0);
@@ -72,8 +82,12 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     const reusable = indexHadChunks ? await store.findVectors(records.map((r) => r.embedHash)) : new Map<string, Float32Array>();
     const missing = [...new Set(records.filter((r) => !reusable.has(r.embedHash)).map((r) => r.embedHash))];
     const textOf = new Map(records.map((r) => [r.embedHash, r.contextText ?? r.text]));
-    const vectors = await embedAll(embedder, missing.map((h) => textOf.get(h) as string), "document");
-    missing.forEach((hash, i) => reusable.set(hash, vectors[i] as Float32Array));
+    const vectors = await embedAll(
+      embedder,
+      missing.map((h) => textOf.get(h) as string),
+      "document",
+    );
+    for (const [i, hash] of missing.entries()) reusable.set(hash, vectors[i] as Float32Array);
     for (const record of records) record.vector = reusable.get(record.embedHash) as Float32Array;
     const writes: DocumentWrite[] = pending.map((p) => ({
       document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
@@ -106,7 +120,11 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
 
   const accept = async (document: Document, origin: string) => {
     if (seen.has(document.id)) {
-      report.failed.push({ path: origin, code: "DUPLICATE_DOCUMENT", message: `${origin}: document id "${document.id}" appears more than once in this run; only the first was kept` });
+      report.failed.push({
+        path: origin,
+        code: "DUPLICATE_DOCUMENT",
+        message: `${origin}: document id "${document.id}" appears more than once in this run; only the first was kept`,
+      });
       return;
     }
     seen.add(document.id);
@@ -145,7 +163,11 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
       loadedFiles.add(file.path);
       const encoding = loaded[0]?.metadata.encoding;
       if (typeof encoding === "string" && !encoding.startsWith("utf-")) {
-        report.warnings.push({ path: file.path, code: "INVALID_ENCODING", message: `${file.path} is not valid UTF-8; decoded as ${encoding}` });
+        report.warnings.push({
+          path: file.path,
+          code: "INVALID_ENCODING",
+          message: `${file.path} is not valid UTF-8; decoded as ${encoding}`,
+        });
       }
       for (const document of loaded) await accept(document, file.path);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { shortId, sha256 } from "../text/hash.js";
+import { sha256, shortId } from "../text/hash.js";
 import type { Document, Metadata } from "../types.js";
 
 export interface DocumentInput {

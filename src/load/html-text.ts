@@ -2,10 +2,29 @@ import { type Cheerio, type CheerioAPI, load } from "cheerio";
 import type { AnyNode, Element } from "domhandler";
 
 // Chrome around the content that a reader skips, and elements that are never text.
-const DROP = "script, style, noscript, template, svg, canvas, iframe, nav, header, footer, aside, form, button, [role=navigation], [aria-hidden=true]";
+const DROP =
+  "script, style, noscript, template, svg, canvas, iframe, nav, header, footer, aside, form, button, [role=navigation], [aria-hidden=true]";
 const BLOCK = new Set([
-  "p", "div", "section", "article", "main", "ul", "ol", "table", "tr", "blockquote", "pre", "figure",
-  "figcaption", "dl", "dt", "dd", "address", "details", "summary", "hr",
+  "p",
+  "div",
+  "section",
+  "article",
+  "main",
+  "ul",
+  "ol",
+  "table",
+  "tr",
+  "blockquote",
+  "pre",
+  "figure",
+  "figcaption",
+  "dl",
+  "dt",
+  "dd",
+  "address",
+  "details",
+  "summary",
+  "hr",
 ]);
 
 function render(node: AnyNode, out: string[]): void {

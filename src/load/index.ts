@@ -8,10 +8,10 @@ import { htmlLoader } from "./html.js";
 import { jsonLoader } from "./json.js";
 import { pdfLoader } from "./pdf.js";
 import { markdownLoader, textLoader } from "./text.js";
-import type { LoadOptions, Loader } from "./types.js";
+import type { Loader, LoadOptions } from "./types.js";
 
-export type { LoadOptions, Loader, SourceFile } from "./types.js";
-export { makeDocument, type DocumentInput } from "./document.js";
+export { type DocumentInput, makeDocument } from "./document.js";
+export type { Loader, LoadOptions, SourceFile } from "./types.js";
 
 export const LOADERS: readonly Loader[] = [textLoader, markdownLoader, htmlLoader, pdfLoader, docxLoader, jsonLoader, csvLoader];
 

@@ -11,7 +11,10 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Candidates are comma-separated: the first field present in a record wins. */
 function pick(record: Json, fields: string): Json | undefined {
   if (record === null || typeof record !== "object" || Array.isArray(record)) return undefined;
-  for (const field of fields.split(",").map((f) => f.trim()).filter(Boolean)) {
+  for (const field of fields
+    .split(",")
+    .map((f) => f.trim())
+    .filter(Boolean)) {
     let value: Json | undefined = record;
     for (const key of field.split(".")) {
       value = value !== null && typeof value === "object" && !Array.isArray(value) ? value[key] : undefined;
@@ -34,7 +37,8 @@ function scalarMetadata(record: Json, skip: Set<string>): Metadata {
 
 function toDocument(record: Json, file: SourceFile, options: JsonLoadOptions, position: string, single: boolean): Document {
   const value = pick(record, options.textField);
-  const text = typeof value === "string" ? value : Array.isArray(value) && value.every((v) => typeof v === "string") ? value.join("\n") : undefined;
+  const text =
+    typeof value === "string" ? value : Array.isArray(value) && value.every((v) => typeof v === "string") ? value.join("\n") : undefined;
   if (text === undefined) {
     throw new RagkitError(
       "MISSING_FIELD",
@@ -43,7 +47,9 @@ function toDocument(record: Json, file: SourceFile, options: JsonLoadOptions, po
   }
   const id = pick(record, options.idField);
   const title = pick(record, options.titleField);
-  const skip = new Set([...options.textField.split(","), ...options.titleField.split(","), ...options.idField.split(",")].map((f) => f.trim()));
+  const skip = new Set(
+    [...options.textField.split(","), ...options.titleField.split(","), ...options.idField.split(",")].map((f) => f.trim()),
+  );
   return makeDocument({
     id: typeof id === "string" || typeof id === "number" ? String(id) : single ? shortId(file.path) : shortId(`${file.path}#${position}`),
     source: file.path,
@@ -81,7 +87,7 @@ export const jsonLoader: Loader = {
       } catch (error) {
         throw new RagkitError("PARSE_FAILED", `${file.path} is not valid JSON: ${(error as Error).message}`);
       }
-      if (Array.isArray(parsed)) parsed.forEach((record, i) => records.push([record, `item ${i}`]));
+      if (Array.isArray(parsed)) for (const [i, record] of parsed.entries()) records.push([record, `item ${i}`]);
       else records.push([parsed, "root"]);
     }
     const single = records.length === 1 && !lines;

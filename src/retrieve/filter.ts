@@ -25,7 +25,8 @@ export function hasConditions(filter: SearchFilter | undefined): filter is Searc
  */
 export function matchingDocumentIds(documents: DocumentSummary[], filter: SearchFilter, cwd = process.cwd()): string[] {
   const glob = filter.source ? picomatch(filter.source, { dot: true }) : undefined;
-  const ids = filter.documentId === undefined ? undefined : new Set(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);
+  const ids =
+    filter.documentId === undefined ? undefined : new Set(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);
   return documents
     .filter((document) => {
       if (ids && !ids.has(document.id)) return false;

@@ -1,10 +1,10 @@
-import type { Embedder } from "../embed/types.js";
 import type { QueryVectorCache } from "../embed/embed-batches.js";
+import type { Embedder } from "../embed/types.js";
 import type { ScoredChunk, Store } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import type { Hit, SearchFilter, SearchMode } from "../types.js";
 import { hasConditions, matchingDocumentIds } from "./filter.js";
-import { type Fusion, collapseToDocuments, fuse } from "./fuse.js";
+import { collapseToDocuments, type Fusion, fuse } from "./fuse.js";
 
 export interface RetrieveOptions {
   k: number;

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
@@ -12,9 +12,9 @@ import type {
   Manifest,
   ScoredChunk,
   Store,
+  StoredDocument,
   StoreSearchOptions,
   StoreStats,
-  StoredDocument,
 } from "./types.js";
 
 const CHUNKS = "chunks";
@@ -26,17 +26,7 @@ const JOURNAL = "journal.json";
 
 // Column names are snake_case because LanceDB's SQL folds unquoted identifiers to lower case.
 const CHUNK_COLUMNS = ["id", "doc_id", "source", "title", "text", "start_offset", "end_offset", "idx", "metadata"];
-const SUMMARY_COLUMNS = [
-  "id",
-  "source",
-  "title",
-  "content_hash",
-  "chunker_key",
-  "metadata",
-  "chunk_count",
-  "chars",
-  "updated_at",
-];
+const SUMMARY_COLUMNS = ["id", "source", "title", "content_hash", "chunker_key", "metadata", "chunk_count", "chars", "updated_at"];
 
 interface Journal {
   op: "upsert" | "delete";
@@ -245,7 +235,11 @@ export class LanceDbStore implements Store {
 
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (options.documentIds?.length === 0) return [];
-    let query = this.chunks.vectorSearch(Array.from(vector)).distanceType("cosine").select([...CHUNK_COLUMNS, "_distance"]).limit(options.k);
+    let query = this.chunks
+      .vectorSearch(Array.from(vector))
+      .distanceType("cosine")
+      .select([...CHUNK_COLUMNS, "_distance"])
+      .limit(options.k);
     if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
     const rows = (await query.toArray()) as Row[];
     return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - (row._distance as number) }));
@@ -254,14 +248,22 @@ export class LanceDbStore implements Store {
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
     if (!(await this.ensureFtsIndex())) return [];
-    let query = this.chunks.query().fullTextSearch(this.termQuery(terms)).select([...CHUNK_COLUMNS, "_score"]).limit(options.k);
+    let query = this.chunks
+      .query()
+      .fullTextSearch(this.termQuery(terms))
+      .select([...CHUNK_COLUMNS, "_score"])
+      .limit(options.k);
     if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
     const rows = (await query.toArray()) as Row[];
     return rows.map((row) => ({ chunk: rowToChunk(row), score: row._score as number }));
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {
-    const rows = (await this.documents.query().where(inList("id", [id])).limit(1).toArray()) as Row[];
+    const rows = (await this.documents
+      .query()
+      .where(inList("id", [id]))
+      .limit(1)
+      .toArray()) as Row[];
     const row = rows[0];
     return row ? { ...rowToSummary(row), text: row.text as string } : undefined;
   }
@@ -276,11 +278,7 @@ export class LanceDbStore implements Store {
     const unique = [...new Set(embedHashes)];
     for (let i = 0; i < unique.length; i += 500) {
       const part = unique.slice(i, i + 500);
-      const rows = (await this.chunks
-        .query()
-        .where(inList("embed_hash", part))
-        .select(["embed_hash", "vector"])
-        .toArray()) as Row[];
+      const rows = (await this.chunks.query().where(inList("embed_hash", part)).select(["embed_hash", "vector"]).toArray()) as Row[];
       for (const row of rows) {
         const vector = row.vector as { toArray(): Float32Array };
         found.set(row.embed_hash as string, Float32Array.from(vector.toArray()));
@@ -321,7 +319,11 @@ export class LanceDbStore implements Store {
     const byWeight = new Map<number, string[]>();
     for (const [term, weight] of frequency) byWeight.set(weight, [...(byWeight.get(weight) ?? []), term]);
     const parts = [...byWeight].map(
-      ([weight, group]) => [Occur.Should, new MatchQuery(group.join(" "), "terms", { boost: weight })] as [typeof Occur.Should, InstanceType<typeof MatchQuery>],
+      ([weight, group]) =>
+        [Occur.Should, new MatchQuery(group.join(" "), "terms", { boost: weight })] as [
+          typeof Occur.Should,
+          InstanceType<typeof MatchQuery>,
+        ],
     );
     return parts.length === 1 ? (parts[0] as [unknown, InstanceType<typeof MatchQuery>])[1] : new BooleanQuery(parts);
   }
@@ -412,4 +414,3 @@ export class LanceDbStore implements Store {
 export function isIndexDir(dir: string): boolean {
   return existsSync(path.join(dir, MANIFEST));
 }
-

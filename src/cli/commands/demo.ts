@@ -22,7 +22,9 @@ export function registerDemo(program: Command): void {
       try {
         const report = await rag.ingest([SAMPLES_DIR]);
         if (!json) {
-          process.stdout.write(`Indexed ${report.added} sample documents from ${SAMPLES_DIR} (${report.chunksEmbedded} chunks embedded).\n\n`);
+          process.stdout.write(
+            `Indexed ${report.added} sample documents from ${SAMPLES_DIR} (${report.chunksEmbedded} chunks embedded).\n\n`,
+          );
           process.stdout.write(`Q: ${question}\n\n`);
         }
         const answer = await rag.ask(question);

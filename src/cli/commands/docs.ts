@@ -27,7 +27,9 @@ export function registerDocs(program: Command): void {
       }
       if (documents.length === 0) process.stdout.write("The index is empty.\n");
       for (const d of documents) {
-        process.stdout.write(`${d.id}  ${String(d.chunkCount).padStart(4)} chunks  ${displayPath(d.source)}${d.title ? `  "${d.title}"` : ""}\n`);
+        process.stdout.write(
+          `${d.id}  ${String(d.chunkCount).padStart(4)} chunks  ${displayPath(d.source)}${d.title ? `  "${d.title}"` : ""}\n`,
+        );
       }
     });
   docs

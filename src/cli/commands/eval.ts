@@ -46,7 +46,8 @@ export function registerEval(program: Command): void {
               ...(options.fusion ? { fusion: options.fusion as "convex" | "rrf" } : {}),
             },
             onIngestProgress: (p) => {
-              if (p.phase === "done" && !globals.json) process.stderr.write(`indexed ${p.documentsWritten} documents, ${p.chunksEmbedded} chunks embedded\n`);
+              if (p.phase === "done" && !globals.json)
+                process.stderr.write(`indexed ${p.documentsWritten} documents, ${p.chunksEmbedded} chunks embedded\n`);
             },
             onQuery: (done, total) => {
               if (!globals.json && process.stderr.isTTY) process.stderr.write(`\rqueries ${done}/${total}`);
@@ -61,7 +62,7 @@ export function registerEval(program: Command): void {
       }
       const m = result.metrics;
       process.stdout.write(
-        [
+        `${[
           `dataset     ${result.dataset} (${result.queries} queries)`,
           `config      ${JSON.stringify(result.config)}`,
           `nDCG@10     ${m["ndcg@10"].toFixed(4)}`,
@@ -71,7 +72,7 @@ export function registerEval(program: Command): void {
           `MAP@100     ${m["map@100"].toFixed(4)}`,
           `search      ${result.timings.queriesPerSecond.toFixed(1)} queries/s`,
           ...(options.runOut ? [`run file    ${path.resolve(options.runOut)}`] : []),
-        ].join("\n") + "\n",
+        ].join("\n")}\n`,
       );
     });
 }

@@ -22,46 +22,54 @@ export function registerIngest(program: Command): void {
     .option("--exclude <glob>", "skip files matching this glob (repeatable)", collect)
     .option("--no-gitignore", "do not honour .gitignore files")
     .option("--no-prune", "keep documents whose files were deleted")
-    .action(async (paths: string[], options: { include?: string[]; exclude?: string[]; gitignore: boolean; prune: boolean }, command: Command) => {
-      const json = Boolean(command.optsWithGlobals().json);
-      const config = {
-        load: {
-          ...(options.include ? { include: options.include } : {}),
-          ...(options.exclude ? { exclude: options.exclude } : {}),
-          ...(options.gitignore === false ? { gitignore: false } : {}),
-        },
-      };
-      const report = await withRag(
-        command,
-        async (rag) => {
-          const controller = new AbortController();
-          let interrupts = 0;
-          const onSigint = () => {
-            interrupts++;
-            if (interrupts > 1) process.exit(130);
-            process.stderr.write("\nStopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…\n");
-            controller.abort();
-          };
-          process.on("SIGINT", onSigint);
-          const progress = ingestProgressReporter();
-          try {
-            return await rag.ingest(paths, { signal: controller.signal, onProgress: (p) => progress.update(p), prune: options.prune });
-          } finally {
-            progress.stop();
-            process.off("SIGINT", onSigint);
-          }
-        },
-        { config },
-      );
-      if (json) {
-        const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted } = report;
-        printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted });
-      } else {
-        process.stdout.write(summary(report));
-      }
-      // Failing is only an error when nothing at all could be done.
-      const succeeded = report.added + report.updated + report.unchanged + report.removed;
-      if (report.failed.length > 0 && succeeded === 0) process.exitCode = 1;
-      if (report.aborted) process.exitCode = 130;
-    });
+    .action(
+      async (
+        paths: string[],
+        options: { include?: string[]; exclude?: string[]; gitignore: boolean; prune: boolean },
+        command: Command,
+      ) => {
+        const json = Boolean(command.optsWithGlobals().json);
+        const config = {
+          load: {
+            ...(options.include ? { include: options.include } : {}),
+            ...(options.exclude ? { exclude: options.exclude } : {}),
+            ...(options.gitignore === false ? { gitignore: false } : {}),
+          },
+        };
+        const report = await withRag(
+          command,
+          async (rag) => {
+            const controller = new AbortController();
+            let interrupts = 0;
+            const onSigint = () => {
+              interrupts++;
+              if (interrupts > 1) process.exit(130);
+              process.stderr.write(
+                "\nStopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…\n",
+              );
+              controller.abort();
+            };
+            process.on("SIGINT", onSigint);
+            const progress = ingestProgressReporter();
+            try {
+              return await rag.ingest(paths, { signal: controller.signal, onProgress: (p) => progress.update(p), prune: options.prune });
+            } finally {
+              progress.stop();
+              process.off("SIGINT", onSigint);
+            }
+          },
+          { config },
+        );
+        if (json) {
+          const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted } = report;
+          printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted });
+        } else {
+          process.stdout.write(summary(report));
+        }
+        // Failing is only an error when nothing at all could be done.
+        const succeeded = report.added + report.updated + report.unchanged + report.removed;
+        if (report.failed.length > 0 && succeeded === 0) process.exitCode = 1;
+        if (report.aborted) process.exitCode = 130;
+      },
+    );
 }

@@ -13,7 +13,7 @@ export function registerStats(program: Command): void {
         return;
       }
       process.stdout.write(
-        [
+        `${[
           `index      ${stats.dir}`,
           `documents  ${stats.documents}`,
           `chunks     ${stats.chunks}`,
@@ -21,7 +21,7 @@ export function registerStats(program: Command): void {
           `embedder   ${stats.embedder.id} (${stats.embedder.dimensions} dimensions)`,
           `chunker    ${stats.chunker}`,
           `updated    ${stats.updatedAt ?? "never"}`,
-        ].join("\n") + "\n",
+        ].join("\n")}\n`,
       );
     });
 }
