@@ -19,8 +19,8 @@ export const configSchema = z
       .prefault({}),
     chunk: z
       .object({
-        size: z.number().int().min(16).max(8192).default(256),
-        overlap: z.number().int().min(0).default(32),
+        size: z.number().int().min(16).max(8192).default(512),
+        overlap: z.number().int().min(0).default(64),
       })
       .strict()
       .refine((c) => c.overlap < c.size, { message: "chunk.overlap must be smaller than chunk.size" })

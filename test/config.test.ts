@@ -17,7 +17,7 @@ describe("configuration", () => {
     };
     const config = resolveConfig({ cwd, env, overrides: { search: { mode: "dense" } } });
     expect(config.search).toMatchObject({ k: 9, mode: "dense", denseWeight: 0.3 });
-    expect(config.chunk).toEqual({ size: 300, overlap: 32 });
+    expect(config.chunk).toEqual({ size: 300, overlap: 64 });
     expect(config.load.exclude).toEqual(["a/**", "b/**"]);
     expect(config.load.gitignore).toBe(false);
     expect(configFromEnv({ RAGKIT_INDEX: "/x" })).toEqual({ index: "/x" });
