@@ -78,12 +78,16 @@ try {
 
   start = performance.now();
   const again = await rag.ingest(sample.map(toInput));
-  console.log(`re-ingest         ${again.unchanged} unchanged, ${again.chunksEmbedded} embedded in ${((performance.now() - start) / 1000).toFixed(2)} s`);
+  console.log(
+    `re-ingest         ${again.unchanged} unchanged, ${again.chunksEmbedded} embedded in ${((performance.now() - start) / 1000).toFixed(2)} s`,
+  );
 
   if (corpus.length > sample.length) {
     start = performance.now();
     await rag.ingest(corpus.slice(sample.length).map(toInput));
-    console.log(`rest of corpus    ${corpus.length - sample.length} paragraphs in ${((performance.now() - start) / 1000).toFixed(1)} s  peak RSS ${mb(peakRss)}`);
+    console.log(
+      `rest of corpus    ${corpus.length - sample.length} paragraphs in ${((performance.now() - start) / 1000).toFixed(1)} s  peak RSS ${mb(peakRss)}`,
+    );
   }
 
   for (const mode of ["hybrid", "lexical", "dense"] as const) {
