@@ -10,7 +10,7 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: "ingest [{bar}] {percentage}% | {value}/{total} files | {chunks} chunks embedded | {eta_formatted} left",
+        format: "ingest [{bar}] {value}/{total} files | {docs} documents written | {chunks} chunks embedded | {duration_formatted}",
         hideCursor: true,
         clearOnComplete: false,
       },
@@ -21,11 +21,11 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
       update(p) {
         if (p.phase === "scan") return;
         if (!started) {
-          bar.start(Math.max(p.filesTotal, 1), 0, { chunks: 0 });
+          bar.start(Math.max(p.filesTotal, 1), 0, { chunks: 0, docs: 0 });
           started = true;
         }
         bar.setTotal(Math.max(p.filesTotal, 1));
-        bar.update(p.filesDone, { chunks: p.chunksEmbedded });
+        bar.update(p.filesDone, { chunks: p.chunksEmbedded, docs: p.documentsWritten });
       },
       stop() {
         if (started) bar.stop();

@@ -104,6 +104,8 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     }
     progress.documentsWritten += pending.length;
     progress.chunksEmbedded = report.chunksEmbedded;
+    // A single large file (JSONL, CSV) can take minutes: report every written batch too.
+    options.onProgress?.({ ...progress, phase: "ingest" });
   };
 
   const submit = async () => {
