@@ -82,12 +82,18 @@ describe("Rag on the embedded default", () => {
       expect(roses.some((h) => h.chunk.source.endsWith("garden.html"))).toBe(false);
       expect((await rag.stats()).documents).toBe(2);
 
+      // A folder whose files were all deleted is pruned too.
+      await rm(path.join(docs, "cooking/pasta.txt"));
+      expect(await rag.ingest([path.join(docs, "cooking")])).toMatchObject({ removed: 1, added: 0 });
+      expect((await rag.stats()).documents).toBe(1);
+
       const removed = await rag.remove([path.join(docs, "keys.md")]);
       expect(removed).toEqual({ removed: 1, notFound: [] });
       expect((await rag.search("rotate API key", { k: 5 })).some((h) => h.chunk.source.endsWith("keys.md"))).toBe(false);
-      const [left] = await rag.documents();
-      expect(await rag.remove([left?.id as string, "no-such-doc"])).toEqual({ removed: 1, notFound: ["no-such-doc"] });
       expect((await rag.stats()).chunks).toBe(0);
+      await rag.ingest([{ id: "note", source: "mem://note", text: "A note kept in memory." }]);
+      expect(await rag.remove(["note", "no-such-doc"])).toEqual({ removed: 1, notFound: ["no-such-doc"] });
+      expect((await rag.stats()).documents).toBe(0);
     } finally {
       await rag.close();
     }

@@ -1,6 +1,6 @@
-import type { Chunk, Document } from "../types.js";
+import type { Chunk, Document, Metadata } from "../types.js";
 import { contextPrefix } from "./recursive.js";
-import { atomize, pack } from "./split.js";
+import { chunkRange } from "./split.js";
 import type { Chunker, ChunkerOptions } from "./types.js";
 
 interface Section {
@@ -58,25 +58,11 @@ export class MarkdownChunker implements Chunker {
   }
 
   chunk(document: Document): Chunk[] {
-    const { size, overlap } = this.options;
     const chunks: Chunk[] = [];
     for (const section of markdownSections(document.text)) {
-      const windows = pack(document.text, atomize(document.text, section.start, section.end, size), size, overlap);
       const prefix = contextPrefix([document.title, ...section.headings]);
-      for (const [start, end] of windows) {
-        const text = document.text.slice(start, end);
-        const index = chunks.length;
-        chunks.push({
-          id: `${document.id}#${index}`,
-          documentId: document.id,
-          text,
-          start,
-          end,
-          index,
-          metadata: section.headings.length > 0 ? { headings: section.headings } : {},
-          contextText: prefix + text,
-        });
-      }
+      const metadata: Metadata = section.headings.length > 0 ? { headings: section.headings } : {};
+      chunks.push(...chunkRange(document, { ...section, firstIndex: chunks.length }, { ...this.options, prefix, metadata }));
     }
     return chunks;
   }

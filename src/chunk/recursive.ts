@@ -1,5 +1,5 @@
 import type { Chunk, Document } from "../types.js";
-import { atomize, pack } from "./split.js";
+import { chunkRange } from "./split.js";
 import type { Chunker, ChunkerOptions } from "./types.js";
 
 /** Prefix that tells the embedder and BM25 what a chunk is part of. */
@@ -22,23 +22,9 @@ export class RecursiveChunker implements Chunker {
   }
 
   chunk(document: Document): Chunk[] {
-    const { size, overlap } = this.options;
-    const windows = pack(document.text, atomize(document.text, 0, document.text.length, size), size, overlap);
     const header = document.metadata.header;
     // A CSV chunk without its header row is a list of values with no names.
     const prefix = contextPrefix([document.title, typeof header === "string" ? header : undefined]);
-    return windows.map(([start, end], index) => {
-      const text = document.text.slice(start, end);
-      return {
-        id: `${document.id}#${index}`,
-        documentId: document.id,
-        text,
-        start,
-        end,
-        index,
-        metadata: {},
-        contextText: prefix + text,
-      };
-    });
+    return chunkRange(document, { start: 0, end: document.text.length, firstIndex: 0 }, { ...this.options, prefix, metadata: {} });
   }
 }

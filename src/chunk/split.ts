@@ -1,3 +1,4 @@
+import type { Chunk, Document, Metadata } from "../types.js";
 import { countTokens } from "./tokens.js";
 
 /** A half-open character range [start, end) of a document's text, with its token count. */
@@ -103,4 +104,27 @@ export function pack(text: string, spans: Span[], size: number, overlap: number)
     i = k;
   }
   return windows;
+}
+
+/** Splits [start, end) of a document into chunks numbered from `firstIndex`, each with the context prefix in front. */
+export function chunkRange(
+  document: Document,
+  range: { start: number; end: number; firstIndex: number },
+  options: { size: number; overlap: number; prefix: string; metadata: Metadata },
+): Chunk[] {
+  const spans = atomize(document.text, range.start, range.end, options.size);
+  return pack(document.text, spans, options.size, options.overlap).map(([start, end], i) => {
+    const text = document.text.slice(start, end);
+    const index = range.firstIndex + i;
+    return {
+      id: `${document.id}#${index}`,
+      documentId: document.id,
+      text,
+      start,
+      end,
+      index,
+      metadata: options.metadata,
+      contextText: options.prefix + text,
+    };
+  });
 }

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Chunker } from "../chunk/types.js";
 import { embedAll } from "../embed/embed-batches.js";
@@ -194,7 +194,8 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
 
   if (!report.aborted && options.prune !== false) {
     options.onProgress?.({ ...progress, phase: "cleanup" });
-    const roots = [...new Set(files.filter((f) => f.root !== f.path).map((f) => f.root))];
+    // Every folder argument counts, even one that is now empty: its files were all deleted.
+    const roots = paths.map((p) => path.resolve(p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
     const gone = [...existing.values()]
       .filter((d) => !seen.has(d.id))
       .filter((d) => roots.some((root) => d.source.startsWith(root + path.sep)))

@@ -11,14 +11,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the CLI from source (so tests never see a stale build) as a real child process. */
+/** Runs the CLI to completion and collects its output. */
 export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnCli(args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -32,6 +28,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
+/** The CLI from source as a child process (so tests never see a stale build). */
 export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
     cwd: options.cwd ?? ROOT,
