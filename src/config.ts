@@ -57,6 +57,40 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    generate: z
+      .object({
+        /** auto: a .gguf path or hf: URI runs locally, any other model goes to an OpenAI-compatible server, none answers extractively. */
+        provider: z.enum(["auto", "extractive", "openai", "llama-cpp"]).default("auto"),
+        /** Model name for a server, a .gguf path, or hf:<user>/<repo>/<file>. Also RAGKIT_MODEL. */
+        model: z.string().default(""),
+        /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1. Also OPENAI_BASE_URL. */
+        baseUrl: z.string().default(""),
+        /** Also OPENAI_API_KEY. */
+        apiKey: z.string().default(""),
+        /** Tokens the passages may take in the prompt. */
+        contextTokens: z.number().int().positive().default(3000),
+        maxTokens: z.number().int().positive().default(512),
+        temperature: z.number().min(0).max(2).default(0.1),
+        timeoutMs: z.number().int().positive().default(60_000),
+        maxRetries: z.number().int().min(0).max(10).default(2),
+        /** CPU threads for local models. */
+        threads: z.number().int().positive().default(2),
+        /** Context size for local models; 0 means the model's own (at most 8192). */
+        contextSize: z.number().int().min(0).default(0),
+        /** Where `ragkit models pull` stores models; default ~/.cache/ragkit/models (or RAGKIT_MODELS_DIR). */
+        modelsDir: z.string().default(""),
+        /** Replace the grounding instructions. */
+        systemPrompt: z.string().default(""),
+        /** Replace the user message; must contain {{passages}} and {{question}}. */
+        userTemplate: z
+          .string()
+          .default("")
+          .refine((t) => t === "" || (t.includes("{{passages}}") && t.includes("{{question}}")), {
+            message: "generate.userTemplate must contain {{passages}} and {{question}}",
+          }),
+      })
+      .strict()
+      .prefault({}),
     answer: z
       .object({
         /** Passages the answerer reads. */
@@ -121,6 +155,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Plain {
     }
   };
   visit(defaults, [], out);
+  // The names other tools use for the same settings; RAGKIT_GENERATE_* wins over them.
+  const generate = (out.generate ?? {}) as Plain;
+  const aliases: Array<[string, string]> = [
+    ["model", "RAGKIT_MODEL"],
+    ["baseUrl", "OPENAI_BASE_URL"],
+    ["apiKey", "OPENAI_API_KEY"],
+  ];
+  for (const [key, variable] of aliases) if (generate[key] === undefined && env[variable]) generate[key] = env[variable];
+  if (Object.keys(generate).length > 0) out.generate = generate;
   return out;
 }
 

@@ -6,7 +6,11 @@ import { BundledEmbedder } from "./embed/bundled.js";
 import { QueryVectorCache } from "./embed/embed-batches.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
+import { type AskEvent, generateAnswer } from "./generate/answer.js";
 import { answerExtractively } from "./generate/extractive.js";
+import { createGenerator } from "./generate/index.js";
+import { rewriteMessages } from "./generate/prompt.js";
+import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
@@ -30,6 +34,8 @@ export interface RagOpenOptions {
   /** Bring your own parts (tests, custom providers). */
   embedder?: Embedder;
   store?: Store;
+  /** A language model to answer with; otherwise the config decides (extractive when none is set). */
+  generator?: Generator;
 }
 
 export interface SearchOptions {
@@ -45,6 +51,9 @@ export interface SearchOptions {
 
 export interface AskOptions extends SearchOptions {
   maxSentences?: number;
+  /** Earlier turns, oldest first; the question is answered in their context. */
+  history?: ChatMessage[];
+  signal?: AbortSignal;
 }
 
 export interface RagStats {
@@ -70,6 +79,8 @@ export interface RagStats {
  */
 export class Rag {
   private readonly queryCache = new QueryVectorCache();
+  private generatorPromise: Promise<Generator | undefined> | undefined;
+  private readonly ownsGenerator: boolean;
 
   private constructor(
     readonly config: RagkitConfig,
@@ -78,7 +89,11 @@ export class Rag {
     readonly embedder: Embedder,
     private readonly chunker: Chunker,
     private manifest: Manifest,
-  ) {}
+    generator: Generator | undefined,
+  ) {
+    this.ownsGenerator = generator === undefined;
+    if (generator) this.generatorPromise = Promise.resolve(generator);
+  }
 
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
     const config = resolveConfig({
@@ -96,7 +111,7 @@ export class Rag {
     try {
       store = options.store ?? (await LanceDbStore.open({ dir, dimensions: embedder.dimensions }));
       const manifest = await checkManifest(store, embedder, chunker, dir);
-      return new Rag(config, dir, store, embedder, chunker, manifest);
+      return new Rag(config, dir, store, embedder, chunker, manifest, options.generator);
     } catch (error) {
       await store?.close();
       if (!options.embedder) await embedder.close();
@@ -130,11 +145,78 @@ export class Rag {
     });
   }
 
+  /** The language model from the config, loaded on first use; undefined means extractive answers. */
+  generator(): Promise<Generator | undefined> {
+    this.generatorPromise ??= createGenerator(this.config.generate);
+    return this.generatorPromise;
+  }
+
   /** Answers from the indexed documents with citations; says so when nothing relevant is found. */
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    let answer: Answer | undefined;
+    for await (const event of this.askStream(question, options)) if (event.type === "answer") answer = event.answer;
+    return answer as Answer;
+  }
+
+  /** The same as `ask`, as events: the hits, the answer text as it is generated, the finished answer. */
+  async *askStream(question: string, options: AskOptions = {}): AsyncGenerator<AskEvent> {
     if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The question is empty");
-    const hits = await this.search(question, { ...options, k: options.k ?? this.config.answer.passages });
-    return answerExtractively(question, hits, { maxSentences: options.maxSentences ?? this.config.answer.maxSentences });
+    const generator = await this.generator();
+    const query = options.history?.length ? await this.standaloneQuestion(options.history, question, generator) : question;
+    const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
+    yield { type: "hits", hits, query };
+    if (!generator) {
+      const answer = answerExtractively(query, hits, { maxSentences: options.maxSentences ?? this.config.answer.maxSentences });
+      yield { type: "token", text: answer.text };
+      yield { type: "answer", answer };
+      return;
+    }
+    const documentTexts = new Map<string, string>();
+    for (const id of new Set(hits.map((h) => h.chunk.documentId))) {
+      const document = await this.store.getDocument(id);
+      if (document) documentTexts.set(id, document.text);
+    }
+    const g = this.config.generate;
+    yield* generateAnswer(generator, {
+      question,
+      hits,
+      documentTexts,
+      contextTokens: g.contextTokens,
+      maxTokens: g.maxTokens,
+      temperature: g.temperature,
+      ...(options.history ? { history: options.history } : {}),
+      ...(g.systemPrompt ? { systemPrompt: g.systemPrompt } : {}),
+      ...(g.userTemplate ? { userTemplate: g.userTemplate } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /**
+   * Answers the last user message of a conversation. A follow-up ("and the second one?") is first
+   * rewritten into a question that stands on its own, so retrieval finds the right passages.
+   */
+  async chat(messages: ChatMessage[], options: Omit<AskOptions, "history"> = {}): Promise<Answer> {
+    let answer: Answer | undefined;
+    for await (const event of this.chatStream(messages, options)) if (event.type === "answer") answer = event.answer;
+    return answer as Answer;
+  }
+
+  chatStream(messages: ChatMessage[], options: Omit<AskOptions, "history"> = {}): AsyncGenerator<AskEvent> {
+    const last = messages[messages.length - 1];
+    if (!last || last.role !== "user") throw new RagkitError("INVALID_ARGUMENT", "The last message of a chat must be the user's question");
+    return this.askStream(last.content, { ...options, history: messages.slice(0, -1) });
+  }
+
+  private async standaloneQuestion(history: ChatMessage[], question: string, generator: Generator | undefined): Promise<string> {
+    const previous = [...history].reverse().find((m) => m.role === "user")?.content;
+    if (!previous) return question;
+    // Without a model: the previous question carries the topic the follow-up refers to.
+    const fallback = `${previous} ${question}`;
+    if (!generator) return fallback;
+    let rewritten = "";
+    for await (const delta of generator.stream(rewriteMessages(history, question), { maxTokens: 96, temperature: 0 })) rewritten += delta;
+    rewritten = rewritten.trim().split("\n")[0]?.trim() ?? "";
+    return rewritten.length > 0 && rewritten.length < question.length * 4 + 200 ? rewritten : fallback;
   }
 
   /** Removes documents by id, by file path, or everything under a directory path. */
@@ -181,6 +263,7 @@ export class Rag {
   async close(): Promise<void> {
     await this.store.close();
     await this.embedder.close();
+    if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
   }
 }
 

@@ -83,6 +83,8 @@ export interface Answer {
   model: string;
   /** False when nothing in the index answered the question and the answer says so. */
   grounded: boolean;
+  /** Markers the model wrote that point to no passage; they are not in `citations`. */
+  droppedMarkers?: number[];
 }
 
 export type EmbedPurpose = "query" | "document";
