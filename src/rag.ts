@@ -162,11 +162,15 @@ export class Rag {
   async *askStream(question: string, options: AskOptions = {}): AsyncGenerator<AskEvent> {
     if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The question is empty");
     const generator = await this.generator();
-    const query = options.history?.length ? await this.standaloneQuestion(options.history, question, generator) : question;
+    const previous = options.history?.filter((m) => m.role === "user").map((m) => m.content) ?? [];
+    const query = previous.length > 0 && options.history ? await this.standaloneQuestion(options.history, question, generator) : question;
     const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
     yield { type: "hits", hits, query };
     if (!generator) {
-      const answer = answerExtractively(query, hits, { maxSentences: options.maxSentences ?? this.config.answer.maxSentences });
+      const answer = answerExtractively(question, hits, {
+        maxSentences: options.maxSentences ?? this.config.answer.maxSentences,
+        ...(previous.length > 0 ? { context: previous.slice(-2).join(" ") } : {}),
+      });
       yield { type: "token", text: answer.text };
       yield { type: "answer", answer };
       return;
@@ -203,7 +207,7 @@ export class Rag {
 
   chatStream(messages: ChatMessage[], options: Omit<AskOptions, "history"> = {}): AsyncGenerator<AskEvent> {
     const last = messages[messages.length - 1];
-    if (!last || last.role !== "user") throw new RagkitError("INVALID_ARGUMENT", "The last message of a chat must be the user's question");
+    if (last?.role !== "user") throw new RagkitError("INVALID_ARGUMENT", "The last message of a chat must be the user's question");
     return this.askStream(last.content, { ...options, history: messages.slice(0, -1) });
   }
 

@@ -145,6 +145,34 @@ describe("OpenAI-compatible provider against a local server", () => {
     }
   });
 
+  it("chat rewrites a follow-up into a standalone question, then answers with the history", async () => {
+    const model = await tinyGenerator();
+    const server = await startOpenAIServer(model);
+    const generator = new OpenAIGenerator({ model: "tiny", baseUrl: server.baseUrl, timeoutMs: 20_000 });
+    const rag = await Rag.open({ dir: path.join(await tempDir(), "idx"), generator, config: { generate: { maxTokens: 6 } } });
+    try {
+      await rag.ingest([
+        { id: "k", source: "mem://k", text: "The signing key is rotated every ninety days. Old keys are revoked a day later." },
+      ]);
+      const history: ChatMessage[] = [
+        { role: "user", content: "How often is the signing key rotated?" },
+        { role: "assistant", content: "Every ninety days [1]." },
+      ];
+      const answer = await rag.chat([...history, { role: "user", content: "and the old ones?" }]);
+      expect(answer.model).toBe("tiny");
+      expect(server.requests).toHaveLength(2);
+      const [rewrite, final] = server.requests;
+      expect(rewrite?.messages[0]?.content).toMatch(/Rewrite the user's last question/);
+      expect(rewrite?.messages[1]?.content).toContain("How often is the signing key rotated?");
+      expect(final?.messages.slice(1, 3)).toEqual(history);
+      expect(final?.messages[3]?.content).toContain("Question: and the old ones?");
+    } finally {
+      await rag.close();
+      await server.close();
+      await model.close();
+    }
+  });
+
   it("maps provider failures to codes and never hangs", async () => {
     const model = await tinyGenerator();
     try {

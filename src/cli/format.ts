@@ -32,6 +32,8 @@ export function answerJson(answer: Answer) {
     })),
     hits: answer.hits.map(hitJson),
     model: answer.model,
+    ...(answer.usage ? { usage: answer.usage } : {}),
+    ...(answer.droppedMarkers ? { droppedMarkers: answer.droppedMarkers } : {}),
   };
 }
 
@@ -60,14 +62,18 @@ export function formatHits(hits: Hit[]): string {
     .concat("\n");
 }
 
-export function formatAnswer(answer: Answer): string {
-  const lines = [answer.text, ""];
-  if (answer.citations.length > 0) {
-    lines.push("Sources:");
-    for (const c of answer.citations) {
-      lines.push(`  [${c.marker}] ${displayPath(c.source)} [${c.start}-${c.end}]`);
-      lines.push(`      "${snippet(c.quote, 200)}"`);
-    }
+export function formatSources(answer: Answer): string {
+  if (answer.citations.length === 0) return "";
+  const lines = ["Sources:"];
+  for (const c of answer.citations) {
+    lines.push(`  [${c.marker}] ${displayPath(c.source)} [${c.start}-${c.end}]`);
+    lines.push(`      "${snippet(c.quote, 200)}"`);
   }
+  if (answer.droppedMarkers?.length)
+    lines.push(`  (ignored markers that point to no passage: ${answer.droppedMarkers.map((n) => `[${n}]`).join(" ")})`);
   return `${lines.join("\n")}\n`;
+}
+
+export function formatAnswer(answer: Answer): string {
+  return `${answer.text}\n\n${formatSources(answer)}`;
 }

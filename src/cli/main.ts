@@ -3,10 +3,12 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { RagkitError } from "../errors.js";
 import { registerAsk } from "./commands/ask.js";
+import { registerChat } from "./commands/chat.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDocs } from "./commands/docs.js";
 import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerModels } from "./commands/models.js";
 import { registerSearch } from "./commands/search.js";
 import { registerStats } from "./commands/stats.js";
 
@@ -25,9 +27,11 @@ registerDemo(program);
 registerIngest(program);
 registerSearch(program);
 registerAsk(program);
+registerChat(program);
 registerDocs(program);
 registerStats(program);
 registerEval(program);
+registerModels(program);
 
 function fail(error: unknown): void {
   const json = process.argv.includes("--json");

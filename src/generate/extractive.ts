@@ -4,7 +4,14 @@ import type { Answer, Citation, Hit } from "../types.js";
 
 export interface ExtractiveOptions {
   maxSentences: number;
+  /**
+   * Earlier questions of a conversation: their terms help pick sentences, at a fraction of the
+   * weight of the question itself, so a follow-up is answered about what it asks.
+   */
+  context?: string;
 }
+
+const CONTEXT_WEIGHT = 0.3;
 
 export const EXTRACTIVE_MODEL = "ragkit-extractive";
 export const NOT_FOUND = "I could not find anything in the indexed documents that answers this question.";
@@ -29,7 +36,8 @@ function isHeading(sentence: string): boolean {
  * sentence shares a content word with the question, it says so instead of guessing.
  */
 export function answerExtractively(question: string, hits: Hit[], options: ExtractiveOptions): Answer {
-  const queryTerms = [...new Set(analyze(question))];
+  const ownTerms = new Set(analyze(question));
+  const queryTerms = [...new Set([...ownTerms, ...analyze(options.context ?? "")])];
   const notFound: Answer = { text: NOT_FOUND, citations: [], hits, model: EXTRACTIVE_MODEL, grounded: false };
   if (queryTerms.length === 0 || hits.length === 0) return notFound;
 
@@ -47,7 +55,7 @@ export function answerExtractively(question: string, hits: Hit[], options: Extra
   });
   const total = candidates.length;
   // Terms found in few candidate sentences tell them apart; a term in all of them does not.
-  const weight = (term: string) => Math.log(1 + total / (documentFrequency.get(term) ?? total));
+  const weight = (term: string) => Math.log(1 + total / (documentFrequency.get(term) ?? total)) * (ownTerms.has(term) ? 1 : CONTEXT_WEIGHT);
   const maxWeight = queryTerms.reduce((sum, t) => sum + weight(t), 0) || 1;
   for (const c of candidates) {
     const coverage = [...c.matched].reduce((sum, t) => sum + weight(t), 0) / maxWeight;

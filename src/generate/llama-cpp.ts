@@ -76,7 +76,7 @@ export async function resolveModelPath(
 
 function toHistory(messages: ChatMessage[]): { history: ChatHistoryItem[]; prompt: string } {
   const last = messages[messages.length - 1];
-  if (!last || last.role !== "user") throw new RagkitError("INVALID_ARGUMENT", "The last message must be the user's");
+  if (last?.role !== "user") throw new RagkitError("INVALID_ARGUMENT", "The last message must be the user's");
   const history: ChatHistoryItem[] = [];
   const system = messages.filter((m) => m.role === "system").map((m) => m.content);
   if (system.length > 0) history.push({ type: "system", text: system.join("\n\n") });
