@@ -99,4 +99,18 @@ describe("ragkit ask with a language model", () => {
     expect(answers[1]).toContain("vault");
     expect(screen).toMatch(/Sources:\r?\n {2}\[1\] .*keys\.md/);
   });
+
+  it("models list shows the GGUF files in the models directory; pull names what is missing", async () => {
+    const dir = await tempDir();
+    const empty = await runCli(["models", "list", "--dir", dir]);
+    expect(empty.stdout).toMatch(/No models in/);
+    await writeFile(path.join(dir, "tiny.gguf"), Buffer.alloc(2_000_000));
+    const listed = JSON.parse((await runCli(["models", "list", "--dir", dir, "--json"])).stdout) as { models: Array<{ file: string; bytes: number }> };
+    expect(listed.models).toEqual([{ file: "tiny.gguf", path: path.join(dir, "tiny.gguf"), bytes: 2_000_000 }]);
+    const index = await indexWithKeys();
+    const missing = await runCli(["ask", "x?", "--index", index, "--model", "hf:nobody/none/none.gguf", "--json"], { env: { RAGKIT_MODELS_DIR: dir } });
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout).error.message).toMatch(/ragkit models pull hf:nobody\/none\/none.gguf/);
+  });
 });
+
