@@ -105,12 +105,15 @@ describe("ragkit ask with a language model", () => {
     const empty = await runCli(["models", "list", "--dir", dir]);
     expect(empty.stdout).toMatch(/No models in/);
     await writeFile(path.join(dir, "tiny.gguf"), Buffer.alloc(2_000_000));
-    const listed = JSON.parse((await runCli(["models", "list", "--dir", dir, "--json"])).stdout) as { models: Array<{ file: string; bytes: number }> };
+    const listed = JSON.parse((await runCli(["models", "list", "--dir", dir, "--json"])).stdout) as {
+      models: Array<{ file: string; bytes: number }>;
+    };
     expect(listed.models).toEqual([{ file: "tiny.gguf", path: path.join(dir, "tiny.gguf"), bytes: 2_000_000 }]);
     const index = await indexWithKeys();
-    const missing = await runCli(["ask", "x?", "--index", index, "--model", "hf:nobody/none/none.gguf", "--json"], { env: { RAGKIT_MODELS_DIR: dir } });
+    const missing = await runCli(["ask", "x?", "--index", index, "--model", "hf:nobody/none/none.gguf", "--json"], {
+      env: { RAGKIT_MODELS_DIR: dir },
+    });
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stdout).error.message).toMatch(/ragkit models pull hf:nobody\/none\/none.gguf/);
   });
 });
-
