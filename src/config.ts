@@ -91,6 +91,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    server: z
+      .object({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** Bearer keys; required when host is not loopback. Also RAGKIT_API_KEYS (comma-separated). */
+        apiKeys: z.array(z.string().min(8, "API keys must be at least 8 characters")).default([]),
+        /** Requests per minute per API key (or per client address without keys). */
+        rateLimit: z.number().int().positive().default(600),
+        /** Largest JSON body in bytes (uploads are limited by load.maxBytes per file). */
+        bodyLimit: z.number().int().positive().default(5_000_000),
+        /** Origins allowed to call the API from a browser; empty means CORS off. */
+        corsOrigins: z.array(z.string()).default([]),
+      })
+      .strict()
+      .prefault({}),
     answer: z
       .object({
         /** Passages the answerer reads. */
@@ -164,6 +179,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Plain {
   ];
   for (const [key, variable] of aliases) if (generate[key] === undefined && env[variable]) generate[key] = env[variable];
   if (Object.keys(generate).length > 0) out.generate = generate;
+  const server = (out.server ?? {}) as Plain;
+  if (server.apiKeys === undefined && env.RAGKIT_API_KEYS) {
+    server.apiKeys = env.RAGKIT_API_KEYS.split(",")
+      .map((k) => k.trim())
+      .filter(Boolean);
+    out.server = server;
+  }
   return out;
 }
 

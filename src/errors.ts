@@ -27,6 +27,11 @@ export const ERROR_CODES = [
   "PROVIDER_ERROR",
   "MODEL_NOT_FOUND",
   "ABORTED",
+  "UNAUTHORIZED",
+  "RATE_LIMITED",
+  "NOT_FOUND",
+  "PAYLOAD_TOO_LARGE",
+  "INTERNAL",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,7 +3,7 @@ import { AutoChunker } from "./chunk/index.js";
 import type { Chunker } from "./chunk/types.js";
 import { type DeepPartial, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
 import { BundledEmbedder } from "./embed/bundled.js";
-import { QueryVectorCache } from "./embed/embed-batches.js";
+import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
 import { type AskEvent, generateAnswer } from "./generate/answer.js";
@@ -18,7 +18,7 @@ import { retrieve } from "./retrieve/retrieve.js";
 import { isIndexDir, LanceDbStore } from "./store/lancedb.js";
 import type { DocumentSummary, Manifest, Store, StoredDocument } from "./store/types.js";
 import { ANALYZER_VERSION } from "./text/analyzer.js";
-import type { Answer, Hit, SearchFilter, SearchMode } from "./types.js";
+import type { Answer, Hit, SearchFilter, SearchMode, StoredChunk } from "./types.js";
 
 export const SCHEMA_VERSION = 1;
 
@@ -250,6 +250,15 @@ export class Rag {
 
   getDocument(id: string): Promise<StoredDocument | undefined> {
     return this.store.getDocument(id);
+  }
+
+  getChunks(documentId: string): Promise<StoredChunk[]> {
+    return this.store.getChunks(documentId);
+  }
+
+  /** Vectors from the index's own embedder (what `/v1/embeddings` serves). */
+  embed(texts: string[], purpose: "query" | "document" = "document"): Promise<Float32Array[]> {
+    return embedAll(this.embedder, texts, purpose);
   }
 
   async stats(): Promise<RagStats> {

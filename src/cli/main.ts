@@ -8,8 +8,10 @@ import { registerDemo } from "./commands/demo.js";
 import { registerDocs } from "./commands/docs.js";
 import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
+import { registerMcp } from "./commands/mcp.js";
 import { registerModels } from "./commands/models.js";
 import { registerSearch } from "./commands/search.js";
+import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -32,6 +34,8 @@ registerDocs(program);
 registerStats(program);
 registerEval(program);
 registerModels(program);
+registerServe(program);
+registerMcp(program);
 
 function fail(error: unknown): void {
   const json = process.argv.includes("--json");

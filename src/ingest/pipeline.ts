@@ -171,7 +171,9 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
           message: `${file.path} is not valid UTF-8; decoded as ${encoding}`,
         });
       }
-      for (const document of loaded) await accept(document, file.path);
+      const extra = options.fileMetadata?.[file.path];
+      for (const document of loaded)
+        await accept(extra ? makeDocument({ ...document, metadata: { ...document.metadata, ...extra } }) : document, file.path);
     } catch (error) {
       const e = RagkitError.isInstance(error) ? error : new RagkitError("READ_FAILED", `${file.path}: ${String(error)}`);
       report.failed.push({ path: file.path, code: e.code, message: e.message });

@@ -41,4 +41,6 @@ export interface IngestOptions {
    * exist. On by default.
    */
   prune?: boolean;
+  /** Extra metadata for documents loaded from these files (absolute path → metadata), e.g. an upload's original name. */
+  fileMetadata?: Record<string, import("../types.js").Metadata>;
 }

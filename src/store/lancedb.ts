@@ -273,6 +273,15 @@ export class LanceDbStore implements Store {
     return rows.map(rowToSummary);
   }
 
+  async getChunks(documentId: string): Promise<StoredChunk[]> {
+    const rows = (await this.chunks
+      .query()
+      .where(inList("doc_id", [documentId]))
+      .select(CHUNK_COLUMNS)
+      .toArray()) as Row[];
+    return rows.map(rowToChunk).sort((a, b) => a.index - b.index);
+  }
+
   async findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>> {
     const found = new Map<string, Float32Array>();
     const unique = [...new Set(embedHashes)];

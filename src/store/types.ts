@@ -77,6 +77,8 @@ export interface Store {
   searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]>;
   getDocument(id: string): Promise<StoredDocument | undefined>;
   listDocuments(): Promise<DocumentSummary[]>;
+  /** A document's chunks in order. */
+  getChunks(documentId: string): Promise<StoredChunk[]>;
   /** Vectors already stored for these embed hashes, so unchanged text is never embedded twice. */
   findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>>;
   /** Compacts storage and brings search indexes up to date after a batch of writes. */

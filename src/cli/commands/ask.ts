@@ -1,8 +1,9 @@
 import type { Command } from "commander";
+import { answerJson } from "../../json.js";
 import type { Rag } from "../../rag.js";
 import type { Answer } from "../../types.js";
 import { collect, parseFilters, parseIntOption, parseMode, printJson, withRag } from "../common.js";
-import { answerJson, formatAnswer, formatSources } from "../format.js";
+import { formatAnswer, formatSources } from "../format.js";
 
 export interface AskFlags {
   k?: number;

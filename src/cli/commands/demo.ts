@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { answerJson } from "../../json.js";
 import { Rag } from "../../rag.js";
 import { printJson } from "../common.js";
-import { answerJson, formatAnswer } from "../format.js";
+import { formatAnswer } from "../format.js";
 
 export const SAMPLES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../samples");
 const DEFAULT_QUESTION = "How do I rotate API keys?";

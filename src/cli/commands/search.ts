@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { hitJson } from "../../json.js";
 import { collect, parseFilters, parseIntOption, parseMode, printJson, withRag } from "../common.js";
-import { formatHits, hitJson } from "../format.js";
+import { formatHits } from "../format.js";
 
 export function registerSearch(program: Command): void {
   program

@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { createServer } from "../../server/app.js";
+import { parseIntOption, withRag } from "../common.js";
+import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
+
+const version = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+export function registerServe(program: Command): void {
+  withModelOptions(
+    program
+      .command("serve")
+      .description("HTTP server: REST API, OpenAI-compatible /v1, MCP at /mcp, web UI at /")
+      .option("--host <host>", "address to listen on (default 127.0.0.1; anything else needs RAGKIT_API_KEYS)")
+      .option("--port <port>", "port (default 8080)", (v) => (v === "0" ? 0 : parseIntOption("--port")(v))),
+  ).action(async (options: AskFlags & { host?: string; port?: number }, command: Command) => {
+    const overrides = {
+      ...generateOverrides(options),
+      server: { ...(options.host ? { host: options.host } : {}), ...(options.port !== undefined ? { port: options.port } : {}) },
+    };
+    await withRag(
+      command,
+      async (rag) => {
+        const app = await createServer(rag, {
+          server: rag.config.server,
+          maxFileBytes: rag.config.load.maxBytes,
+          version,
+          logger: { level: "info" },
+        });
+        const address = await app.listen({ host: rag.config.server.host, port: rag.config.server.port });
+        process.stderr.write(
+          `ragkit ${version} serving ${rag.dir} at ${address} (web UI /, API /api, OpenAI /v1, MCP /mcp, docs /openapi.json)\n`,
+        );
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once("SIGINT", stop);
+          process.once("SIGTERM", stop);
+        });
+        await app.close();
+      },
+      { config: overrides },
+    );
+  });
+}

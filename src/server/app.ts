@@ -1,0 +1,112 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import multipart from "@fastify/multipart";
+import rateLimit from "@fastify/rate-limit";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { RagkitConfig } from "../config.js";
+import { RagkitError } from "../errors.js";
+import type { Rag } from "../rag.js";
+import { installAuth, isLoopback, presentedKey } from "./auth.js";
+import { installErrorHandling } from "./http-errors.js";
+import { installMetrics } from "./metrics.js";
+import { registerApi } from "./routes/api.js";
+import { registerMcp } from "./routes/mcp.js";
+import { registerOpenAI } from "./routes/openai.js";
+
+export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/web");
+
+export interface ServerOptions {
+  server: RagkitConfig["server"];
+  maxFileBytes: number;
+  version: string;
+  /** Pino logger options, or false. Authorization headers are always redacted. */
+  logger?: boolean | { level: string };
+  webDir?: string;
+}
+
+/**
+ * The HTTP face of a `Rag`: REST under /api, OpenAI-compatible /v1, MCP at /mcp, metrics, OpenAPI
+ * and the web UI. It holds no retrieval or model logic of its own.
+ */
+export async function createServer(rag: Rag, options: ServerOptions): Promise<FastifyInstance> {
+  const { server } = options;
+  if (!isLoopback(server.host) && server.apiKeys.length === 0) {
+    throw new RagkitError(
+      "INVALID_CONFIG",
+      `Listening on ${server.host} exposes the index beyond this machine: set RAGKIT_API_KEYS, or use --host 127.0.0.1`,
+    );
+  }
+  const app = Fastify({
+    logger:
+      options.logger === false || options.logger === undefined
+        ? false
+        : {
+            ...(typeof options.logger === "object" ? options.logger : {}),
+            redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
+          },
+    bodyLimit: server.bodyLimit,
+    // Upload names and bodies never appear in logs; only method, path and status do.
+    disableRequestLogging: false,
+  });
+  installErrorHandling(app);
+  // The UI renders document text; even if something slipped through, inline script cannot run.
+  app.addHook("onSend", async (_request, reply) => {
+    void reply.header("x-content-type-options", "nosniff");
+    void reply.header(
+      "content-security-policy",
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
+  });
+  await app.register(swagger, {
+    openapi: { info: { title: "ragkit", version: options.version, description: "Retrieval-augmented generation over your documents" } },
+  });
+  await app.register(rateLimit, {
+    max: server.rateLimit,
+    timeWindow: 60_000,
+    keyGenerator: (request) => presentedKey(request) ?? request.ip,
+    allowList: (request) => request.url === "/health",
+    errorResponseBuilder: (_request, context) => {
+      const error = new RagkitError(
+        "RATE_LIMITED",
+        `Too many requests: at most ${context.max} per minute; retry in ${Math.ceil(context.ttl / 1000)} s`,
+      );
+      return Object.assign(error, { statusCode: 429 });
+    },
+  });
+  await app.register(multipart, { limits: { fileSize: options.maxFileBytes, files: 200, fieldSize: 1_000_000 } });
+  installAuth(app, server.apiKeys);
+  if (server.corsOrigins.length > 0) {
+    const allowed = new Set(server.corsOrigins);
+    app.addHook("onRequest", async (request, reply) => {
+      const origin = request.headers.origin;
+      if (origin && allowed.has(origin)) {
+        void reply.header("access-control-allow-origin", origin).header("vary", "origin");
+        void reply
+          .header("access-control-allow-headers", "authorization, content-type")
+          .header("access-control-allow-methods", "GET, POST, DELETE");
+      }
+    });
+  }
+  const { ingested } = installMetrics(app, rag);
+  registerApi(app, rag, {
+    uploadsDir: path.join(rag.dir, "uploads"),
+    maxFileBytes: options.maxFileBytes,
+    onIngest: (report) => {
+      ingested.inc({ result: "added" }, report.added);
+      ingested.inc({ result: "updated" }, report.updated);
+      ingested.inc({ result: "unchanged" }, report.unchanged);
+      ingested.inc({ result: "failed" }, report.failed.length);
+    },
+  });
+  registerOpenAI(app, rag);
+  registerMcp(app, rag, options.version);
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  const webDir = options.webDir ?? WEB_DIR;
+  if (existsSync(path.join(webDir, "index.html"))) {
+    await app.register(fastifyStatic, { root: webDir, prefix: "/", index: ["index.html"], wildcard: false });
+  }
+  return app;
+}
