@@ -162,6 +162,7 @@ describe("HTTP server (in-process)", () => {
       expect(Number(last?.headers["retry-after"])).toBeGreaterThan(0);
       expect(last?.json().error.code).toBe("RATE_LIMITED");
       expect((await app.inject({ url: "/health" })).statusCode).toBe(200);
+      expect((await app.inject({ url: "/api/../api/stats" })).statusCode).toBe(401);
     } finally {
       await close();
     }

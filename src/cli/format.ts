@@ -1,5 +1,4 @@
 import path from "node:path";
-import { hitJson } from "../json.js";
 import type { Answer, Hit } from "../types.js";
 
 export function displayPath(source: string): string {

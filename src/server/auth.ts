@@ -16,15 +16,18 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return typeof alt === "string" ? alt : undefined;
 }
 
+const PROTECTED = /^\/(api|v1|mcp|metrics|openapi\.json)(\/|\?|$)/;
+
 /**
- * Every route but `/health` needs one of the keys when keys are configured. Keys are compared as
+ * Every API route (not `/health`, and not the web UI's static shell, which holds no data and must
+ * load so a user can enter a key) needs one of the keys when keys are configured. Keys are compared as
  * SHA-256 digests with timingSafeEqual, so neither a key's content nor its length leaks by timing.
  */
 export function installAuth(app: FastifyInstance, keys: string[]): void {
   if (keys.length === 0) return;
   const wanted = keys.map(digest);
   app.addHook("onRequest", async (request) => {
-    if (request.url === "/health") return;
+    if (!PROTECTED.test(request.url)) return;
     const key = presentedKey(request);
     const given = digest(key ?? "");
     let ok = false;
