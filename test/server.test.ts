@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
+import { OpenAIGenerator } from "../src/generate/openai.js";
 import { makePdf } from "./helpers/pdf.js";
 import { multipart, serverFor } from "./helpers/server.js";
 
@@ -210,6 +211,32 @@ describe("HTTP server on a real socket", () => {
       await expect(new OpenAI({ baseURL: `${address}/v1`, apiKey: "nope-nope-nope", maxRetries: 0 }).models.list()).rejects.toMatchObject({
         status: 401,
       });
+    } finally {
+      await close();
+    }
+  });
+
+  it("ragkit's own OpenAI-compatible provider can use ragkit's /v1 as its model", async () => {
+    const { app, close } = await serverFor({ apiKeys: ["secret-key-1"] });
+    try {
+      await app.inject({
+        method: "POST",
+        url: "/api/ingest",
+        headers: { authorization: "Bearer secret-key-1" },
+        payload: { documents: [{ source: "mem://keys", text: KEYS_MD }] },
+      });
+      const address = await app.listen({ host: "127.0.0.1", port: 0 });
+      const generator = new OpenAIGenerator({ model: "ragkit", baseUrl: `${address}/v1`, apiKey: "secret-key-1" });
+      let text = "";
+      for await (const delta of generator.stream([{ role: "user", content: "How often is the signing key rotated?" }])) text += delta;
+      expect(text).toContain("ninety days");
+      const wrongKey = new OpenAIGenerator({ model: "ragkit", baseUrl: `${address}/v1`, apiKey: "wrong-key-123", maxRetries: 0 });
+      await expect(
+        wrongKey
+          .stream([{ role: "user", content: "x" }])
+          [Symbol.asyncIterator]()
+          .next(),
+      ).rejects.toMatchObject({ code: "PROVIDER_AUTH" });
     } finally {
       await close();
     }
