@@ -105,6 +105,24 @@ describe("HTTP server (in-process)", () => {
         payload: { documents: [{ id: "n1", source: "mem://n1", text: "Notes about tides." }] },
       });
       expect(json.json().added).toBe(1);
+
+      const gulls = multipart([{ name: "gulls.txt", content: "Gulls nest on the cliffs in spring." }]);
+      const progress = await app.inject({
+        method: "POST",
+        url: "/api/ingest",
+        payload: gulls.payload,
+        headers: { ...gulls.headers, accept: "text/event-stream" },
+      });
+      expect(progress.headers["content-type"]).toMatch(/text\/event-stream/);
+      const ingestEvents = progress.body.split("\n\n").filter(Boolean);
+      const names = ingestEvents.map((e) => /^event: (.*)$/m.exec(e)?.[1]);
+      expect(names[0]).toBe("file");
+      expect(names).toContain("progress");
+      expect(names.at(-1)).toBe("done");
+      expect(JSON.parse(/^data: (.*)$/m.exec(ingestEvents.at(-1) as string)?.[1] as string)).toMatchObject({
+        added: 1,
+        files: [{ name: "gulls.txt", status: "indexed" }],
+      });
     } finally {
       await close();
     }
