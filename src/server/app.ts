@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
 import type { Rag } from "../rag.js";
-import { installAuth, isLoopback, presentedKey } from "./auth.js";
+import { installAuth, isLoopback, keyCheck } from "./auth.js";
 import { installErrorHandling } from "./http-errors.js";
 import { installMetrics } from "./metrics.js";
 import { registerApi } from "./routes/api.js";
@@ -48,10 +48,9 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
             redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
           },
     bodyLimit: server.bodyLimit,
-    // Upload names and bodies never appear in logs; only method, path and status do.
-    disableRequestLogging: false,
   });
   installErrorHandling(app);
+  const keys = keyCheck(server.apiKeys);
   // The UI renders document text; even if something slipped through, inline script cannot run.
   app.addHook("onSend", async (_request, reply) => {
     void reply.header("x-content-type-options", "nosniff");
@@ -66,7 +65,8 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
   await app.register(rateLimit, {
     max: server.rateLimit,
     timeWindow: 60_000,
-    keyGenerator: (request) => presentedKey(request) ?? request.ip,
+    // Only a valid key gets its own bucket: made-up keys share their address's limit.
+    keyGenerator: (request) => keys.validKey(request) ?? request.ip,
     allowList: (request) => request.url === "/health",
     errorResponseBuilder: (_request, context) => {
       const error = new RagkitError(
@@ -76,8 +76,8 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
       return Object.assign(error, { statusCode: 429 });
     },
   });
+  installAuth(app, keys);
   await app.register(multipart, { limits: { fileSize: options.maxFileBytes, files: 200, fieldSize: 1_000_000 } });
-  installAuth(app, server.apiKeys);
   if (server.corsOrigins.length > 0) {
     const allowed = new Set(server.corsOrigins);
     app.addHook("onRequest", async (request, reply) => {

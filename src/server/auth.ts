@@ -23,19 +23,43 @@ const PROTECTED = /^\/(api|v1|mcp|metrics|openapi\.json)(\/|\?|$)/;
  * load so a user can enter a key) needs one of the keys when keys are configured. Keys are compared as
  * SHA-256 digests with timingSafeEqual, so neither a key's content nor its length leaks by timing.
  */
-export function installAuth(app: FastifyInstance, keys: string[]): void {
-  if (keys.length === 0) return;
+export interface KeyCheck {
+  readonly enabled: boolean;
+  /** The request's key when it is one of the configured keys. */
+  validKey(request: FastifyRequest): string | undefined;
+}
+
+export function keyCheck(keys: string[]): KeyCheck {
   const wanted = keys.map(digest);
-  app.addHook("onRequest", async (request) => {
+  return {
+    enabled: keys.length > 0,
+    validKey: (request) => {
+      const key = presentedKey(request);
+      if (!key) return undefined;
+      const given = digest(key);
+      let ok = false;
+      for (const w of wanted) ok = timingSafeEqual(w, given) || ok;
+      return ok ? key : undefined;
+    },
+  };
+}
+
+/** Installed after the rate limiter, so guessing keys is rate-limited per address too. */
+export function installAuth(app: FastifyInstance, check: KeyCheck): void {
+  if (!check.enabled) return;
+  const hook = async (request: FastifyRequest) => {
     if (!PROTECTED.test(request.url)) return;
-    const key = presentedKey(request);
-    const given = digest(key ?? "");
-    let ok = false;
-    for (const w of wanted) ok = timingSafeEqual(w, given) || ok;
-    if (!key || !ok)
+    if (!check.validKey(request)) {
       throw new RagkitError(
         "UNAUTHORIZED",
         "A valid API key is required: send `Authorization: Bearer <key>` (keys come from RAGKIT_API_KEYS)",
       );
+    }
+  };
+  // The rate limiter hooks into each route, and root hooks run before route hooks: appending this
+  // one per route, after the limiter's, keeps key guessing rate-limited.
+  app.addHook("onRoute", (route) => {
+    const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
+    route.onRequest = [...existing, hook];
   });
 }
