@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { RagkitError } from "../errors.js";
+import { VERSION } from "../version.js";
 import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
 import { registerDemo } from "./commands/demo.js";
@@ -14,11 +14,9 @@ import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-
 const program = new Command("ragkit")
   .description("Retrieval-augmented generation over your documents: ingest, search, ask — offline by default.")
-  .version(pkg.version)
+  .version(VERSION)
   .option("--index <dir>", "index directory (default ./.ragkit, or RAGKIT_INDEX)")
   .option("--config <file>", "JSON config file (default ./ragkit.config.json if present)")
   .option("--json", "machine-readable output on stdout")

@@ -1,11 +1,9 @@
-import { readFileSync } from "node:fs";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import type { Command } from "commander";
 import { createMcpServer } from "../../mcp/server.js";
+import { VERSION } from "../../version.js";
 import { withRag } from "../common.js";
 import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
-
-const version = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export function registerMcp(program: Command): void {
   withModelOptions(program.command("mcp").description("MCP server over stdio (tools: search, ask, list_documents, get_document)")).action(
@@ -13,7 +11,7 @@ export function registerMcp(program: Command): void {
       await withRag(
         command,
         async (rag) => {
-          const server = createMcpServer(rag, version);
+          const server = createMcpServer(rag, VERSION);
           const transport = new StdioServerTransport();
           const closed = new Promise<void>((resolve) => {
             transport.onclose = () => resolve();

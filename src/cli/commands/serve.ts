@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { createServer } from "../../server/app.js";
+import { VERSION } from "../../version.js";
 import { parseIntOption, withRag } from "../common.js";
 import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
-
-const version = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 export function registerServe(program: Command): void {
   withModelOptions(
@@ -24,12 +22,12 @@ export function registerServe(program: Command): void {
         const app = await createServer(rag, {
           server: rag.config.server,
           maxFileBytes: rag.config.load.maxBytes,
-          version,
+          version: VERSION,
           logger: { level: "info" },
         });
         const address = await app.listen({ host: rag.config.server.host, port: rag.config.server.port });
         process.stderr.write(
-          `ragkit ${version} serving ${rag.dir} at ${address} (web UI /, API /api, OpenAI /v1, MCP /mcp, docs /openapi.json)\n`,
+          `ragkit ${VERSION} serving ${rag.dir} at ${address} (web UI /, API /api, OpenAI /v1, MCP /mcp, docs /openapi.json)\n`,
         );
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
