@@ -2,9 +2,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import { RagkitError } from "../../errors.js";
+import { evaluateAnswers } from "../../eval/answers.js";
 import { evaluateRetrieval } from "../../eval/retrieval.js";
 import { shortId } from "../../text/hash.js";
-import { parseMode, parseNumberOption, printJson, withRag } from "../common.js";
+import { parseIntOption, parseMode, parseNumberOption, printJson, withRag } from "../common.js";
+import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
 
 interface RetrievalFlags {
   dataset: string;
@@ -75,4 +77,59 @@ export function registerEval(program: Command): void {
         ].join("\n")}\n`,
       );
     });
+
+  withModelOptions(
+    evaluate
+      .command("answers")
+      .description("answer a QA set ({_id, question, answers[], gold_ids[]}) and score EM, F1, BLEU, ROUGE, retrieval and citations")
+      .requiredOption("--dataset <path>", "folder with questions.jsonl and corpus.jsonl, or a questions JSONL file")
+      .option("--corpus <file>", "corpus JSONL ({_id, title, text}) to index first")
+      .option("--limit <n>", "a fixed, seeded subsample of this many questions", parseIntOption("--limit"))
+      .option("--seed <n>", "seed of the subsample (default 13)", parseIntOption("--seed"))
+      .option("--out <file>", "write the run file (JSON, every question's answer and metrics)"),
+  ).action(
+    async (options: AskFlags & { dataset: string; corpus?: string; limit?: number; seed?: number; out?: string }, command: Command) => {
+      const globals = command.optsWithGlobals() as { json?: boolean; index?: string };
+      const dir =
+        globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`answers:${path.resolve(options.corpus ?? options.dataset)}`));
+      const controller = new AbortController();
+      const onSigint = () => {
+        process.stderr.write("\nStopping after this question; the partial run is still written.\n");
+        controller.abort();
+      };
+      process.once("SIGINT", onSigint);
+      try {
+        const run = await withRag(
+          command,
+          (rag) =>
+            evaluateAnswers(rag, options.dataset, {
+              ...(options.corpus ? { corpus: options.corpus } : {}),
+              ...(options.limit ? { limit: options.limit } : {}),
+              ...(options.seed ? { seed: options.seed } : {}),
+              ...(options.out ? { out: options.out } : {}),
+              signal: controller.signal,
+              onProgress: (done, total) => {
+                if (!globals.json && process.stderr.isTTY) process.stderr.write(`\rquestions ${done}/${total}`);
+              },
+            }),
+          { dir, config: generateOverrides(options) },
+        );
+        if (!globals.json && process.stderr.isTTY) process.stderr.write("\n");
+        if (globals.json) {
+          const { results: _results, ...summary } = run;
+          printJson(summary);
+          return;
+        }
+        const lines = [
+          `dataset     ${run.dataset} (${run.results.length} questions${run.partial ? ", partial" : ""})`,
+          `model       ${String(run.config.model)}`,
+        ];
+        for (const [key, value] of Object.entries(run.metrics)) lines.push(`${key.padEnd(24)}${value.toFixed(4)}`);
+        if (options.out) lines.push(`run file    ${path.resolve(options.out)}`);
+        process.stdout.write(`${lines.join("\n")}\n`);
+      } finally {
+        process.off("SIGINT", onSigint);
+      }
+    },
+  );
 }

@@ -1,0 +1,179 @@
+import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { RagkitError } from "../errors.js";
+import { DEFAULT_SYSTEM_PROMPT, DEFAULT_USER_TEMPLATE } from "../generate/prompt.js";
+import type { DocumentInput } from "../load/document.js";
+import type { Rag } from "../rag.js";
+import type { Answer } from "../types.js";
+import { VERSION } from "../version.js";
+import { corpusBleu, exactMatch, maxOverGold, normalizeSquad, rougeL, rougeN, sentenceBleu, tokenF1 } from "./answer-metrics.js";
+import { type BeirDocument, readJsonl } from "./beir.js";
+
+export interface QaItem {
+  _id: string;
+  question: string;
+  answers: string[];
+  gold_ids?: string[];
+}
+
+export interface AnswerResult {
+  id: string;
+  question: string;
+  answer: string;
+  gold: string[];
+  goldIds: string[];
+  citations: Array<{ marker: number; documentId: string; start: number; end: number; quote: string }>;
+  hits: Array<{ documentId: string; score: number }>;
+  metrics: Record<string, number>;
+}
+
+/** The run file of `ragkit eval answers --out`: configuration, means, and every question's result. */
+export interface AnswerRun {
+  kind: "answers";
+  dataset: string;
+  partial: boolean;
+  config: Record<string, unknown>;
+  metrics: Record<string, number>;
+  results: AnswerResult[];
+}
+
+export interface AnswerEvalOptions {
+  /** QA JSONL; default `<dataset>/questions.jsonl` when `dataset` is a folder. */
+  corpus?: string;
+  limit?: number;
+  seed?: number;
+  out?: string;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Per-question metrics: SQuAD EM/F1, BLEU, ROUGE, and what retrieval and citations got right. */
+export function scoreAnswer(answer: Answer, item: QaItem): Record<string, number> {
+  const text = answer.text;
+  const gold = item.answers;
+  const normalizedGold = gold.map(normalizeSquad).filter(Boolean);
+  const contains = (s: string) => {
+    const n = normalizeSquad(s);
+    return normalizedGold.some((g) => n.includes(g));
+  };
+  const goldIds = new Set(item.gold_ids ?? []);
+  return {
+    em: maxOverGold(exactMatch, text, gold),
+    f1: maxOverGold(tokenF1, text, gold),
+    bleu: gold.length > 0 ? sentenceBleu(text, gold) : 0,
+    rouge1: maxOverGold((p, g) => rougeN(g, p, 1).fmeasure, text, gold),
+    rouge2: maxOverGold((p, g) => rougeN(g, p, 2).fmeasure, text, gold),
+    rougeL: maxOverGold((p, g) => rougeL(g, p).fmeasure, text, gold),
+    containsAnswer: contains(text) ? 1 : 0,
+    abstained: answer.grounded ? 0 : 1,
+    goldInTopK: answer.hits.some((h) => goldIds.has(h.chunk.documentId)) ? 1 : 0,
+    retrievedContainsAnswer: answer.hits.some((h) => contains(h.chunk.text)) ? 1 : 0,
+    citationSupportsAnswer:
+      answer.citations.length > 0 ? answer.citations.filter((c) => contains(c.quote)).length / answer.citations.length : 0,
+    hasCitation: answer.citations.length > 0 ? 1 : 0,
+  };
+}
+
+/** A fixed subsample: the same seed and limit always pick the same questions. */
+export function subsample<T extends { _id: string }>(items: T[], limit: number | undefined, seed: number): T[] {
+  if (!limit || limit >= items.length) return items;
+  return [...items]
+    .map((item) => ({ item, key: sha(`${seed}:${item._id}`) }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1))
+    .slice(0, limit)
+    .map((x) => x.item);
+}
+
+function qaPaths(dataset: string, corpus?: string) {
+  const resolved = path.resolve(dataset);
+  const folder = existsSync(resolved) && statSync(resolved).isDirectory();
+  const questions = folder ? path.join(resolved, "questions.jsonl") : resolved;
+  const corpusFile = corpus ? path.resolve(corpus) : folder ? path.join(resolved, "corpus.jsonl") : undefined;
+  if (!existsSync(questions))
+    throw new RagkitError("DATASET_INVALID", `${questions} is missing: a QA dataset is JSONL {_id, question, answers[], gold_ids[]}`);
+  if (corpusFile && !existsSync(corpusFile)) throw new RagkitError("DATASET_INVALID", `${corpusFile} is missing`);
+  return { questions, corpus: corpusFile };
+}
+
+/**
+ * Ingests the corpus (if given), answers every (sampled) question with the Rag's configured
+ * answerer and scores it. An abort stops after the current question and keeps what was scored.
+ */
+export async function evaluateAnswers(rag: Rag, dataset: string, options: AnswerEvalOptions = {}): Promise<AnswerRun> {
+  const paths = qaPaths(dataset, options.corpus);
+  if (paths.corpus) {
+    let slice: DocumentInput[] = [];
+    for await (const doc of readJsonl<BeirDocument>(paths.corpus)) {
+      slice.push({
+        id: String(doc._id),
+        source: `${paths.corpus}#${doc._id}`,
+        ...(doc.title ? { title: doc.title } : {}),
+        text: doc.text ?? "",
+      });
+      if (slice.length >= 5000) {
+        await rag.ingest(slice);
+        slice = [];
+      }
+    }
+    if (slice.length > 0) await rag.ingest(slice);
+  }
+  const all: QaItem[] = [];
+  for await (const item of readJsonl<QaItem>(paths.questions)) all.push({ ...item, _id: String(item._id) });
+  const seed = options.seed ?? 13;
+  const items = subsample(all, options.limit, seed);
+  const generator = await rag.generator();
+  const g = rag.config.generate;
+  const results: AnswerResult[] = [];
+  for (const item of items) {
+    if (options.signal?.aborted) break;
+    const answer = await rag.ask(item.question);
+    results.push({
+      id: item._id,
+      question: item.question,
+      answer: answer.text,
+      gold: item.answers,
+      goldIds: item.gold_ids ?? [],
+      citations: answer.citations.map(({ marker, documentId, start, end, quote }) => ({ marker, documentId, start, end, quote })),
+      hits: answer.hits.map((h) => ({ documentId: h.chunk.documentId, score: h.score })),
+      metrics: scoreAnswer(answer, item),
+    });
+    options.onProgress?.(results.length, items.length);
+  }
+  const metrics: Record<string, number> = {};
+  for (const key of Object.keys(results[0]?.metrics ?? {}))
+    metrics[key] = results.reduce((s, r) => s + (r.metrics[key] ?? 0), 0) / results.length;
+  if (results.length > 0) {
+    const streams = Math.max(...results.map((r) => r.gold.length));
+    metrics.corpusBleu = corpusBleu(
+      results.map((r) => r.answer),
+      Array.from({ length: streams }, (_, k) => results.map((r) => r.gold[k] ?? r.gold[0] ?? "")),
+    );
+  }
+  const run: AnswerRun = {
+    kind: "answers",
+    dataset: paths.questions,
+    partial: results.length < items.length,
+    config: {
+      ragkitVersion: VERSION,
+      embedder: rag.embedder.id,
+      chunk: rag.config.chunk,
+      mode: rag.config.search.mode,
+      denseWeight: rag.config.search.denseWeight,
+      passages: rag.config.answer.passages,
+      model: generator?.model ?? "ragkit-extractive",
+      promptHash: sha((g.systemPrompt || DEFAULT_SYSTEM_PROMPT) + (g.userTemplate || DEFAULT_USER_TEMPLATE)).slice(0, 16),
+      datasetHash: sha(await readFile(paths.questions, "utf8")).slice(0, 16),
+      limit: options.limit ?? null,
+      seed,
+      questions: items.length,
+    },
+    metrics,
+    results,
+  };
+  if (options.out) await writeFile(options.out, JSON.stringify(run, null, 2));
+  return run;
+}

@@ -1,0 +1,63 @@
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { subsample } from "../src/eval/answers.js";
+import { runCli } from "./helpers/cli.js";
+import { tempDir } from "./helpers/fs.js";
+
+const CORPUS = [
+  { _id: "p1", title: "Tides", text: "High tide at the north pier comes at 06:40 on Mondays. The south pier floods an hour later." },
+  { _id: "p2", title: "Ferries", text: "The harbour ferry leaves at dawn every Tuesday and returns at noon." },
+  { _id: "p3", title: "Gulls", text: "Gulls nest on the western cliffs in spring." },
+];
+const QUESTIONS = [
+  { _id: "q1", question: "When is high tide at the north pier?", answers: ["06:40 on Mondays", "06:40"], gold_ids: ["p1"] },
+  { _id: "q2", question: "When does the harbour ferry leave?", answers: ["at dawn every Tuesday"], gold_ids: ["p2"] },
+  { _id: "q3", question: "Where do gulls nest?", answers: ["on the western cliffs"], gold_ids: ["p3"] },
+];
+
+describe("ragkit eval answers", () => {
+  it("writes a run file with per-question SQuAD, BLEU, ROUGE, retrieval and citation metrics", async () => {
+    const dataset = await tempDir();
+    await writeFile(path.join(dataset, "corpus.jsonl"), CORPUS.map((c) => JSON.stringify(c)).join("\n"));
+    await writeFile(path.join(dataset, "questions.jsonl"), QUESTIONS.map((q) => JSON.stringify(q)).join("\n"));
+    const out = path.join(await tempDir(), "run.json");
+    const result = await runCli([
+      "eval",
+      "answers",
+      "--dataset",
+      dataset,
+      "--out",
+      out,
+      "--index",
+      path.join(await tempDir(), "idx"),
+      "--json",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ kind: "answers", partial: false, config: { model: "ragkit-extractive", questions: 3, seed: 13 } });
+    const run = JSON.parse(await readFile(out, "utf8"));
+    expect(run.results).toHaveLength(3);
+    for (const r of run.results) {
+      expect(r.metrics.goldInTopK).toBe(1);
+      expect(r.metrics.containsAnswer).toBe(1);
+      expect(r.metrics.hasCitation).toBe(1);
+      expect(r.metrics.f1).toBeGreaterThan(0);
+      expect(r.metrics.f1).toBeLessThan(1);
+      expect(Object.keys(r.metrics)).toEqual(
+        expect.arrayContaining(["em", "bleu", "rouge1", "rouge2", "rougeL", "abstained", "citationSupportsAnswer"]),
+      );
+    }
+    expect(run.metrics.goldInTopK).toBe(1);
+    expect(typeof run.metrics.corpusBleu).toBe("number");
+    expect(run.config.datasetHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("the subsample is fixed by the seed", () => {
+    const items = Array.from({ length: 50 }, (_, i) => ({ _id: `q${i}` }));
+    expect(subsample(items, 10, 13)).toEqual(subsample(items, 10, 13));
+    expect(subsample(items, 10, 13)).not.toEqual(subsample(items, 10, 14));
+    expect(subsample(items, 10, 13)).toHaveLength(10);
+    expect(subsample(items, undefined, 13)).toBe(items);
+  });
+});
