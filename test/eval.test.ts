@@ -39,7 +39,20 @@ describe("ragkit eval retrieval", () => {
     const dataset = await beir();
     const runFile = path.join(await tempDir(), "run.trec");
     const index = path.join(await tempDir(), "idx");
-    const result = await runCli(["eval", "retrieval", "--dataset", dataset, "--run-out", runFile, "--index", index, "--json"]);
+    const jsonRun = path.join(await tempDir(), "run.json");
+    const result = await runCli([
+      "eval",
+      "retrieval",
+      "--dataset",
+      dataset,
+      "--run-out",
+      runFile,
+      "--out",
+      jsonRun,
+      "--index",
+      index,
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as {
       dataset: string;
@@ -68,6 +81,11 @@ describe("ragkit eval retrieval", () => {
     for (const [q, d, s] of QRELS) qrels.set(q as string, (qrels.get(q as string) ?? new Map()).set(d as string, s as number));
     const rescored = meanMetrics(run, qrels).metrics;
     for (const [key, value] of Object.entries(out.metrics)) expect(rescored[key as keyof typeof rescored]).toBeCloseTo(value, 10);
+
+    const saved = JSON.parse(await readFile(jsonRun, "utf8"));
+    expect(saved).toMatchObject({ kind: "retrieval", metrics: out.metrics });
+    expect(saved.results.map((r: { id: string }) => r.id).sort()).toEqual(["q1", "q2", "q3"]);
+    expect(saved.results[0].metrics).toHaveProperty("ndcg@10");
 
     const missing = await runCli(["eval", "retrieval", "--dataset", path.join(dataset, "nope"), "--index", index]);
     expect(missing.code).toBe(1);

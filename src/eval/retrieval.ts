@@ -2,14 +2,17 @@ import { writeFile } from "node:fs/promises";
 import type { IngestProgress, IngestReport } from "../ingest/types.js";
 import type { DocumentInput } from "../load/document.js";
 import type { Rag, SearchOptions } from "../rag.js";
+import { VERSION } from "../version.js";
 import { type BeirDocument, type BeirQuery, beirPaths, readJsonl, readQrels } from "./beir.js";
-import { meanMetrics, type RetrievalMetrics, type Run } from "./metrics.js";
+import { meanMetrics, queryMetrics, type RetrievalMetrics, type Run } from "./metrics.js";
 import { formatRun, type ScoredDoc, trecOrder } from "./trec.js";
 
 export interface RetrievalEvalOptions {
   split?: string;
   /** Where to write the TREC run file (top 100 per query). */
   runOut?: string;
+  /** Where to write the JSON run file (configuration and per-query results, for `eval compare`). */
+  out?: string;
   search?: Omit<SearchOptions, "k" | "collapse">;
   /** Queries searched at once. */
   concurrency?: number;
@@ -25,6 +28,12 @@ export interface RetrievalEvalResult {
   config: Record<string, unknown>;
   ingest: Pick<IngestReport, "added" | "updated" | "unchanged" | "chunksEmbedded" | "failed">;
   timings: { ingestSeconds: number; searchSeconds: number; queriesPerSecond: number };
+}
+
+/** The JSON run file of `eval retrieval --out`. */
+export interface RetrievalRun extends RetrievalEvalResult {
+  kind: "retrieval";
+  results: Array<{ id: string; query: string; hits: Array<{ documentId: string; score: number }>; metrics: RetrievalMetrics }>;
 }
 
 const RUN_DEPTH = 100;
@@ -88,7 +97,7 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
   const run: Run = new Map([...scored].map(([q, results]) => [q, trecOrder(results).map((r) => r.id)]));
   if (options.runOut) await writeFile(options.runOut, formatRun(new Map([...scored].sort(([a], [b]) => (a < b ? -1 : 1)))));
   const { metrics, queries: count } = meanMetrics(run, qrels);
-  return {
+  const result: RetrievalEvalResult = {
     dataset: paths.root,
     metrics,
     queries: count,
@@ -103,4 +112,21 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
     ingest,
     timings: { ingestSeconds, searchSeconds, queriesPerSecond: queries.length / Math.max(searchSeconds, 1e-9) },
   };
+  if (options.out) {
+    const file: RetrievalRun = {
+      kind: "retrieval",
+      ...result,
+      config: { ...result.config, ragkitVersion: VERSION },
+      results: queries
+        .filter((q) => [...(qrels.get(q._id)?.values() ?? [])].some((g) => g > 0))
+        .map((q) => ({
+          id: q._id,
+          query: q.text,
+          hits: trecOrder(scored.get(q._id) ?? []).map((r) => ({ documentId: r.id, score: r.score })),
+          metrics: queryMetrics(run.get(q._id) ?? [], qrels.get(q._id) as Map<string, number>),
+        })),
+    };
+    await writeFile(options.out, JSON.stringify(file, null, 2));
+  }
+  return result;
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { RagkitError } from "../../errors.js";
 import { evaluateAnswers } from "../../eval/answers.js";
+import { compareRuns, readRunFile } from "../../eval/compare.js";
 import { evaluateRetrieval } from "../../eval/retrieval.js";
 import { shortId } from "../../text/hash.js";
 import { parseIntOption, parseMode, parseNumberOption, printJson, withRag } from "../common.js";
@@ -11,6 +12,7 @@ import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
 interface RetrievalFlags {
   dataset: string;
   runOut?: string;
+  out?: string;
   mode?: string;
   denseWeight?: number;
   fusion?: string;
@@ -24,6 +26,7 @@ export function registerEval(program: Command): void {
     .description("nDCG@10, Recall@10/100, MRR@10 and MAP@100 on a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
     .requiredOption("--dataset <dir>", "BEIR folder")
     .option("--run-out <file>", "write the TREC run (top 100 documents per query)")
+    .option("--out <file>", "write the JSON run file (per-query results, for `eval compare`)")
     .option("--mode <mode>", "hybrid (default), dense or lexical")
     .option("--dense-weight <w>", "dense weight in hybrid fusion", parseNumberOption("--dense-weight"))
     .option("--fusion <kind>", "convex (default) or rrf")
@@ -42,6 +45,7 @@ export function registerEval(program: Command): void {
           evaluateRetrieval(rag, options.dataset, {
             ...(options.split ? { split: options.split } : {}),
             ...(options.runOut ? { runOut: options.runOut } : {}),
+            ...(options.out ? { out: options.out } : {}),
             search: {
               ...(mode ? { mode } : {}),
               ...(options.denseWeight !== undefined ? { denseWeight: options.denseWeight } : {}),
@@ -132,4 +136,30 @@ export function registerEval(program: Command): void {
       }
     },
   );
+
+  evaluate
+    .command("compare")
+    .description("per-metric deltas of two run files with paired-bootstrap 95% intervals and p-values")
+    .argument("<base>", "run file (from eval … --out)")
+    .argument("<candidate>", "run file to compare with it")
+    .option("--fail-if-worse", "exit 1 when any metric is significantly worse (for CI quality gates)")
+    .action(async (baseFile: string, candidateFile: string, options: { failIfWorse?: boolean }, command: Command) => {
+      const json = Boolean(command.optsWithGlobals().json);
+      const comparison = compareRuns(await readRunFile(baseFile), await readRunFile(candidateFile));
+      if (json) printJson(comparison);
+      else {
+        const lines = [
+          `${comparison.kind} runs, ${comparison.queries} paired queries`,
+          "metric                   base      cand      delta     95% CI                p       wins/losses",
+        ];
+        for (const m of comparison.metrics) {
+          const flag = m.worse ? "  WORSE" : m.significant ? "  better" : "";
+          lines.push(
+            `${m.metric.padEnd(24)} ${m.base.toFixed(4).padStart(8)}  ${m.candidate.toFixed(4).padStart(8)}  ${(m.delta >= 0 ? "+" : "") + m.delta.toFixed(4)}   [${m.ci[0].toFixed(4)}, ${m.ci[1].toFixed(4)}]  ${m.pValue.toFixed(3)}   ${m.wins}/${m.losses}${flag}`,
+          );
+        }
+        process.stdout.write(`${lines.join("\n")}\n`);
+      }
+      if (options.failIfWorse && comparison.metrics.some((m) => m.worse)) process.exitCode = 1;
+    });
 }
