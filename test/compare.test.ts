@@ -10,6 +10,7 @@ function run(scores: number[], kind: "answers" | "retrieval" = "answers") {
     kind,
     dataset: "d",
     config: {},
+    metrics: {},
     results: scores.map((f1, i) => ({ id: `q${i}`, metrics: { f1, abstained: f1 === 0 ? 1 : 0 } })),
   };
 }

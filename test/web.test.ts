@@ -3,7 +3,9 @@ import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeReport } from "../src/eval/report.js";
 import { ROOT } from "./helpers/cli.js";
+import { tempDir } from "./helpers/fs.js";
 import { makePdf } from "./helpers/pdf.js";
 import { serverFor } from "./helpers/server.js";
 
@@ -107,6 +109,55 @@ describe("web UI in headless Chromium", () => {
     } finally {
       await page.close();
       await close();
+    }
+  });
+
+  it("the evaluation report opens offline, draws its charts, filters questions, and keeps hostile text inert", async () => {
+    const result = (id: string, question: string, f1: number) => ({
+      id,
+      question,
+      answer: f1 > 0.5 ? "at dawn <img src=x onerror=window.__pwned=1>" : "unknown",
+      gold: ["at dawn"],
+      citations: [{ marker: 1, documentId: "d1", start: 0, end: 7, quote: "at dawn" }],
+      hits: [{ documentId: "d1", score: 0.9 }],
+      metrics: { f1, em: f1 === 1 ? 1 : 0 },
+    });
+    const run = (f1s: number[]) => ({
+      kind: "answers",
+      dataset: "qa.jsonl",
+      config: { model: "ragkit-extractive" },
+      metrics: { f1: f1s.reduce((a, b) => a + b, 0) / f1s.length, em: 0 },
+      results: f1s.map((f, i) => result(`q${i}`, i === 0 ? "When does the <b>ferry</b> leave?" : `Question ${i}`, f)),
+    });
+    const file = path.join(await tempDir(), "report.html");
+    await writeReport(file, [run([1, 0.2, 0.7]), run([0.8, 0.4, 0.9])], ["base", "candidate"]);
+    const context = await browser.newContext({ offline: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    try {
+      await page.goto(`file://${file}`);
+      await page.locator("#questions tr").nth(3).waitFor();
+      expect(errors).toEqual([]);
+      // Chart.js drew something: the canvases are not blank.
+      // Runs in the page (a string, since the test itself is compiled without DOM types).
+      const painted = (await page.evaluate(`[...document.querySelectorAll("canvas")].map((c) => {
+        const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+        return ink;
+      })`)) as number[];
+      expect(painted).toHaveLength(2);
+      for (const ink of painted) expect(ink).toBeGreaterThan(1000);
+      expect(await page.locator("#summary").textContent()).toContain("candidate");
+      await page.locator("#filter").fill("ferry");
+      expect(await page.locator("#questions tr").count()).toBe(2);
+      expect(await page.locator("#questions").textContent()).toContain("When does the <b>ferry</b> leave?");
+      expect(await page.locator("#questions b, #questions img").count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      await page.screenshot({ path: path.join(ARTIFACTS, "report.png"), fullPage: true });
+    } finally {
+      await context.close();
     }
   });
 });

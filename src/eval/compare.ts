@@ -1,10 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { RagkitError } from "../errors.js";
 
-interface RunFile {
+export interface RunFile {
   kind: "answers" | "retrieval";
   dataset: string;
   config: Record<string, unknown>;
+  metrics: Record<string, number>;
   results: Array<{ id: string; metrics: Record<string, number> }>;
 }
 

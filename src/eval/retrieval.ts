@@ -43,7 +43,7 @@ const INGEST_SLICE = 5000;
  * Ingests a BEIR corpus (corpus `_id` as document id, unchanged documents skipped on re-runs),
  * runs every judged query at document level and scores the run with trec_eval's definitions.
  */
-export async function evaluateRetrieval(rag: Rag, dataset: string, options: RetrievalEvalOptions = {}): Promise<RetrievalEvalResult> {
+export async function evaluateRetrieval(rag: Rag, dataset: string, options: RetrievalEvalOptions = {}): Promise<RetrievalRun> {
   const paths = beirPaths(dataset, options.split);
   const ingestStart = performance.now();
   const ingest = { added: 0, updated: 0, unchanged: 0, chunksEmbedded: 0, failed: [] as IngestReport["failed"] };
@@ -112,21 +112,19 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
     ingest,
     timings: { ingestSeconds, searchSeconds, queriesPerSecond: queries.length / Math.max(searchSeconds, 1e-9) },
   };
-  if (options.out) {
-    const file: RetrievalRun = {
-      kind: "retrieval",
-      ...result,
-      config: { ...result.config, ragkitVersion: VERSION },
-      results: queries
-        .filter((q) => [...(qrels.get(q._id)?.values() ?? [])].some((g) => g > 0))
-        .map((q) => ({
-          id: q._id,
-          query: q.text,
-          hits: trecOrder(scored.get(q._id) ?? []).map((r) => ({ documentId: r.id, score: r.score })),
-          metrics: queryMetrics(run.get(q._id) ?? [], qrels.get(q._id) as Map<string, number>),
-        })),
-    };
-    await writeFile(options.out, JSON.stringify(file, null, 2));
-  }
-  return result;
+  const file: RetrievalRun = {
+    kind: "retrieval",
+    ...result,
+    config: { ...result.config, ragkitVersion: VERSION },
+    results: queries
+      .filter((q) => [...(qrels.get(q._id)?.values() ?? [])].some((g) => g > 0))
+      .map((q) => ({
+        id: q._id,
+        query: q.text,
+        hits: trecOrder(scored.get(q._id) ?? []).map((r) => ({ documentId: r.id, score: r.score })),
+        metrics: queryMetrics(run.get(q._id) ?? [], qrels.get(q._id) as Map<string, number>),
+      })),
+  };
+  if (options.out) await writeFile(options.out, JSON.stringify(file, null, 2));
+  return file;
 }

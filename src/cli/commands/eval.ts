@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { RagkitError } from "../../errors.js";
 import { evaluateAnswers } from "../../eval/answers.js";
 import { compareRuns, readRunFile } from "../../eval/compare.js";
+import { type ReportRun, writeReport } from "../../eval/report.js";
 import { evaluateRetrieval } from "../../eval/retrieval.js";
 import { shortId } from "../../text/hash.js";
 import { parseIntOption, parseMode, parseNumberOption, printJson, withRag } from "../common.js";
@@ -13,6 +14,7 @@ interface RetrievalFlags {
   dataset: string;
   runOut?: string;
   out?: string;
+  report?: string;
   mode?: string;
   denseWeight?: number;
   fusion?: string;
@@ -27,6 +29,7 @@ export function registerEval(program: Command): void {
     .requiredOption("--dataset <dir>", "BEIR folder")
     .option("--run-out <file>", "write the TREC run (top 100 documents per query)")
     .option("--out <file>", "write the JSON run file (per-query results, for `eval compare`)")
+    .option("--report <file>", "write a self-contained HTML report with charts")
     .option("--mode <mode>", "hybrid (default), dense or lexical")
     .option("--dense-weight <w>", "dense weight in hybrid fusion", parseNumberOption("--dense-weight"))
     .option("--fusion <kind>", "convex (default) or rrf")
@@ -62,8 +65,10 @@ export function registerEval(program: Command): void {
         { dir },
       );
       if (!globals.json && process.stderr.isTTY) process.stderr.write("\n");
+      if (options.report) await writeReport(options.report, [result], [path.basename(options.dataset)]);
       if (globals.json) {
-        printJson(result);
+        const { results: _results, kind: _kind, ...summary } = result;
+        printJson(summary);
         return;
       }
       const m = result.metrics;
@@ -78,6 +83,7 @@ export function registerEval(program: Command): void {
           `MAP@100     ${m["map@100"].toFixed(4)}`,
           `search      ${result.timings.queriesPerSecond.toFixed(1)} queries/s`,
           ...(options.runOut ? [`run file    ${path.resolve(options.runOut)}`] : []),
+          ...(options.report ? [`report      ${path.resolve(options.report)}`] : []),
         ].join("\n")}\n`,
       );
     });
@@ -90,9 +96,13 @@ export function registerEval(program: Command): void {
       .option("--corpus <file>", "corpus JSONL ({_id, title, text}) to index first")
       .option("--limit <n>", "a fixed, seeded subsample of this many questions", parseIntOption("--limit"))
       .option("--seed <n>", "seed of the subsample (default 13)", parseIntOption("--seed"))
-      .option("--out <file>", "write the run file (JSON, every question's answer and metrics)"),
+      .option("--out <file>", "write the run file (JSON, every question's answer and metrics)")
+      .option("--report <file>", "write a self-contained HTML report with charts"),
   ).action(
-    async (options: AskFlags & { dataset: string; corpus?: string; limit?: number; seed?: number; out?: string }, command: Command) => {
+    async (
+      options: AskFlags & { dataset: string; corpus?: string; limit?: number; seed?: number; out?: string; report?: string },
+      command: Command,
+    ) => {
       const globals = command.optsWithGlobals() as { json?: boolean; index?: string };
       const dir =
         globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`answers:${path.resolve(options.corpus ?? options.dataset)}`));
@@ -119,6 +129,7 @@ export function registerEval(program: Command): void {
           { dir, config: generateOverrides(options) },
         );
         if (!globals.json && process.stderr.isTTY) process.stderr.write("\n");
+        if (options.report) await writeReport(options.report, [run], [String(run.config.model)]);
         if (globals.json) {
           const { results: _results, ...summary } = run;
           printJson(summary);
@@ -143,9 +154,16 @@ export function registerEval(program: Command): void {
     .argument("<base>", "run file (from eval … --out)")
     .argument("<candidate>", "run file to compare with it")
     .option("--fail-if-worse", "exit 1 when any metric is significantly worse (for CI quality gates)")
-    .action(async (baseFile: string, candidateFile: string, options: { failIfWorse?: boolean }, command: Command) => {
+    .option("--report <file>", "write a self-contained HTML report of both runs side by side")
+    .action(async (baseFile: string, candidateFile: string, options: { failIfWorse?: boolean; report?: string }, command: Command) => {
       const json = Boolean(command.optsWithGlobals().json);
-      const comparison = compareRuns(await readRunFile(baseFile), await readRunFile(candidateFile));
+      const base = await readRunFile(baseFile);
+      const candidate = await readRunFile(candidateFile);
+      const comparison = compareRuns(base, candidate);
+      if (options.report) {
+        const runs: ReportRun[] = [base, candidate];
+        await writeReport(options.report, runs, [path.basename(baseFile), path.basename(candidateFile)], comparison);
+      }
       if (json) printJson(comparison);
       else {
         const lines = [
