@@ -10,6 +10,7 @@ import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMcp } from "./commands/mcp.js";
 import { registerModels } from "./commands/models.js";
+import { registerReview } from "./commands/review.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
@@ -34,6 +35,7 @@ registerEval(program);
 registerModels(program);
 registerServe(program);
 registerMcp(program);
+registerReview(program);
 
 function fail(error: unknown): void {
   const json = process.argv.includes("--json");

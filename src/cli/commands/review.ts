@@ -1,0 +1,95 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Command } from "commander";
+import { readRunFile } from "../../eval/compare.js";
+import { createReviewServer } from "../../review/app.js";
+import { ReviewStore } from "../../review/store.js";
+import { parseIntOption, printJson, withRag } from "../common.js";
+
+interface AnswerRow {
+  id: string;
+  question?: string;
+  answer?: string;
+  gold?: string[];
+  citations?: Array<{ marker: number; documentId: string; quote: string }>;
+}
+
+function csvCell(value: unknown): string {
+  const text = String(value ?? "");
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function registerReview(program: Command): void {
+  const review = program.command("review").description("human review of answers from an `eval answers --out` run");
+  review
+    .command("serve")
+    .description("a page that shows one answer at a time to rate (ratings persist in the index folder)")
+    .requiredOption("--run <file>", "run file from `ragkit eval answers --out`")
+    .option("--host <host>", "address (default 127.0.0.1)", "127.0.0.1")
+    .option("--port <port>", "port (default 8090)", (v) => (v === "0" ? 0 : parseIntOption("--port")(v)), 8090)
+    .action(async (options: { run: string; host: string; port: number }, command: Command) => {
+      const runFile = await readRunFile(options.run);
+      const name = path.basename(options.run);
+      await withRag(command, async (rag) => {
+        const store = new ReviewStore(rag.dir);
+        try {
+          const rows = runFile.results as unknown as AnswerRow[];
+          store.addItems(
+            rows.map((r) => ({
+              id: r.id,
+              question: r.question ?? "",
+              answer: r.answer ?? "",
+              gold: r.gold ?? [],
+              citations: r.citations ?? [],
+            })),
+            name,
+          );
+          const app = createReviewServer(store, name);
+          const address = await app.listen({ host: options.host, port: options.port });
+          process.stderr.write(`ragkit review of ${name} at ${address}\n`);
+          await new Promise<void>((resolve) => {
+            process.once("SIGINT", () => resolve());
+            process.once("SIGTERM", () => resolve());
+          });
+          await app.close();
+        } finally {
+          store.close();
+        }
+      });
+    });
+  review
+    .command("export")
+    .description("ratings as CSV or JSONL, with inter-reviewer agreement (Cohen's kappa)")
+    .option("--run <name>", "only this run (the run file's name)")
+    .option("--format <format>", "csv or jsonl", "jsonl")
+    .option("--out <file>", "write to a file instead of stdout")
+    .action(async (options: { run?: string; format: string; out?: string }, command: Command) => {
+      const json = Boolean(command.optsWithGlobals().json);
+      await withRag(command, async (rag) => {
+        const store = new ReviewStore(rag.dir);
+        try {
+          const ratings = store.ratings(options.run);
+          if (json) {
+            const runs = options.run ? [options.run] : store.runs();
+            printJson({ ratings, agreement: Object.fromEntries(runs.map((r) => [r, store.agreement(r)])) });
+            return;
+          }
+          const text =
+            options.format === "csv"
+              ? [
+                  "run,item_id,reviewer,correctness,grounded,citations_correct,comment,created_at",
+                  ...ratings.map((r) =>
+                    [r.run, r.itemId, r.reviewer, r.correctness, r.grounded, r.citationsCorrect, r.comment, r.createdAt]
+                      .map(csvCell)
+                      .join(","),
+                  ),
+                ].join("\n")
+              : ratings.map((r) => JSON.stringify(r)).join("\n");
+          if (options.out) await writeFile(options.out, `${text}\n`);
+          else process.stdout.write(`${text}\n`);
+        } finally {
+          store.close();
+        }
+      });
+    });
+}

@@ -1,0 +1,118 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { createReviewServer } from "../src/review/app.js";
+import { cohensKappa } from "../src/review/kappa.js";
+import { ReviewStore } from "../src/review/store.js";
+import { runCli } from "./helpers/cli.js";
+import { tempDir } from "./helpers/fs.js";
+
+const ITEMS = [
+  {
+    id: "q1",
+    question: "When does the ferry leave?",
+    answer: "At dawn [1].",
+    gold: ["at dawn"],
+    citations: [{ marker: 1, documentId: "d1", quote: "The ferry leaves at dawn." }],
+  },
+  { id: "q2", question: "Where do gulls nest?", answer: "On the <b>cliffs</b>.", gold: ["on the cliffs"], citations: [] },
+];
+
+describe("human review", () => {
+  it("Cohen's kappa matches the textbook example (Wikipedia, 'Cohen's kappa': 20/5/10/15 → 0.4)", () => {
+    const pairs: Array<[string, string]> = [
+      ...Array.from({ length: 20 }, () => ["yes", "yes"] as [string, string]),
+      ...Array.from({ length: 5 }, () => ["yes", "no"] as [string, string]),
+      ...Array.from({ length: 10 }, () => ["no", "yes"] as [string, string]),
+      ...Array.from({ length: 15 }, () => ["no", "no"] as [string, string]),
+    ];
+    expect(cohensKappa(pairs)).toBeCloseTo(0.4, 10);
+    expect(cohensKappa([])).toBeNull();
+    expect(
+      cohensKappa([
+        [1, 1],
+        [2, 2],
+      ]),
+    ).toBe(1);
+  });
+
+  it("ratings given through the page persist across a restart and appear in review export", async () => {
+    const index = await tempDir();
+    let store = new ReviewStore(index);
+    store.addItems(ITEMS, "run.json");
+    let app = createReviewServer(store, "run.json");
+    const address = await app.listen({ host: "127.0.0.1", port: 0 });
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(address);
+      await page.locator("#reviewer").fill("ana");
+      await page.locator("#reviewer").press("Tab");
+      await page.getByText("When does the ferry leave?").waitFor();
+      await page.locator("#correctness").selectOption("4");
+      await page.locator("#grounded").check();
+      await page.locator("#comment").fill("fine, slightly terse");
+      await page.getByRole("button", { name: "Save and next" }).click();
+      await page.getByText("Where do gulls nest?").waitFor();
+      // The answer's markup is shown as text.
+      expect(await page.locator("#item .card").textContent()).toBe("On the <b>cliffs</b>.");
+      expect(await page.locator("#item b").count()).toBe(0);
+    } finally {
+      await browser.close();
+      await app.close();
+      store.close();
+    }
+    // Restart: a new store and server on the same folder.
+    store = new ReviewStore(index);
+    app = createReviewServer(store, "run.json");
+    const next = (await app.inject({ url: "/api/review/next?reviewer=ana" })).json();
+    expect(next.item.id).toBe("q2");
+    expect(
+      (
+        await app.inject({
+          method: "POST",
+          url: "/api/review/rate",
+          payload: { reviewer: "bo", itemId: "q1", correctness: 4, grounded: true, citationsCorrect: false },
+        })
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await app.inject({
+          method: "POST",
+          url: "/api/review/rate",
+          payload: { reviewer: "bo", itemId: "q1", correctness: 9, grounded: true, citationsCorrect: false },
+        })
+      ).statusCode,
+    ).toBe(400);
+    const stats = (await app.inject({ url: "/api/review/stats" })).json();
+    expect(stats.agreement[0]).toMatchObject({ reviewers: ["ana", "bo"], items: 1 });
+    await app.close();
+    store.close();
+
+    const exported = await runCli(["review", "export", "--index", index, "--format", "csv"]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const lines = exported.stdout.trim().split("\n");
+    expect(lines[0]).toBe("run,item_id,reviewer,correctness,grounded,citations_correct,comment,created_at");
+    expect(lines[1]).toMatch(/^run\.json,q1,ana,4,true,false,"fine, slightly terse",/);
+    expect(lines[2]).toMatch(/^run\.json,q1,bo,4,true,false,,/);
+    const asJson = JSON.parse((await runCli(["review", "export", "--index", index, "--json"])).stdout);
+    expect(asJson.ratings).toHaveLength(2);
+    expect(asJson.agreement["run.json"][0].reviewers).toEqual(["ana", "bo"]);
+  });
+
+  it("review serve loads a run file from eval answers", async () => {
+    const file = path.join(await tempDir(), "answers.json");
+    await writeFile(
+      file,
+      JSON.stringify({ kind: "answers", dataset: "x", config: {}, metrics: {}, results: ITEMS.map((i) => ({ ...i, metrics: {} })) }),
+    );
+    const bad = await runCli(["review", "serve", "--run", path.join(path.dirname(file), "missing.json")]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/INVALID_ARGUMENT/);
+  });
+});
