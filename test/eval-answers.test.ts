@@ -1,9 +1,10 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { subsample } from "../src/eval/answers.js";
+import { parseJudge, subsample } from "../src/eval/answers.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
+import { tinyModelFile } from "./helpers/models.js";
 
 const CORPUS = [
   { _id: "p1", title: "Tides", text: "High tide at the north pier comes at 06:40 on Mondays. The south pier floods an hour later." },
@@ -59,5 +60,57 @@ describe("ragkit eval answers", () => {
     expect(subsample(items, 10, 13)).not.toEqual(subsample(items, 10, 14));
     expect(subsample(items, 10, 13)).toHaveLength(10);
     expect(subsample(items, undefined, 13)).toBe(items);
+  });
+});
+
+describe("synthetic questions and the LLM judge", () => {
+  it("eval questions writes QA pairs whose gold documents the index retrieves", async () => {
+    const dataset = await tempDir();
+    await writeFile(path.join(dataset, "corpus.jsonl"), CORPUS.map((c) => JSON.stringify(c)).join("\n"));
+    await writeFile(path.join(dataset, "questions.jsonl"), QUESTIONS.map((q) => JSON.stringify(q)).join("\n"));
+    const index = path.join(await tempDir(), "idx");
+    expect((await runCli(["eval", "answers", "--dataset", dataset, "--index", index, "--json"])).code).toBe(0);
+    const qa = path.join(await tempDir(), "qa.jsonl");
+    const made = await runCli(["eval", "questions", "--index", index, "--out", qa, "--count", "2", "--json"]);
+    expect(made.code, made.stderr).toBe(0);
+    const items = (await readFile(qa, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(items).toHaveLength(2);
+    for (const item of items) {
+      expect(item.question).toMatch(/\?$/);
+      expect(CORPUS.map((c) => c._id)).toContain(item.gold_ids[0]);
+      expect(CORPUS.find((c) => c._id === item.gold_ids[0])?.text).toContain(item.answers[0]);
+    }
+    const scored = JSON.parse((await runCli(["eval", "answers", "--dataset", qa, "--index", index, "--json"])).stdout);
+    expect(scored.metrics.goldInTopK).toBe(1);
+  });
+
+  it("the judge reads only well-formed verdicts and refuses to run without a model", async () => {
+    expect(parseJudge('Sure. {"faithful": 1, "relevance": 4}')).toEqual({ faithful: 1, relevance: 4 });
+    expect(parseJudge('{"faithful": 2, "relevance": 4}')).toBeUndefined();
+    expect(parseJudge("[1] [1] [1]")).toBeUndefined();
+    const dataset = await tempDir();
+    await writeFile(path.join(dataset, "corpus.jsonl"), CORPUS.map((c) => JSON.stringify(c)).join("\n"));
+    await writeFile(path.join(dataset, "questions.jsonl"), QUESTIONS.map((q) => JSON.stringify(q)).join("\n"));
+    const index = path.join(await tempDir(), "idx");
+    const noModel = await runCli(["eval", "answers", "--dataset", dataset, "--index", index, "--judge"]);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/INVALID_CONFIG.*judge needs a model/);
+    const model = await tinyModelFile({ favour: "▁[1]" });
+    const out = path.join(await tempDir(), "run.json");
+    const judged = await runCli(
+      ["eval", "answers", "--dataset", dataset, "--index", index, "--judge", "--model", model, "--out", out, "--limit", "2"],
+      {
+        env: { RAGKIT_GENERATE_MAX_TOKENS: "4" },
+      },
+    );
+    expect(judged.code, judged.stderr).toBe(0);
+    const run = JSON.parse(await readFile(out, "utf8"));
+    expect(run.config.judgePrompt).toMatch(/faithful/);
+    // A random model never writes a valid verdict: every answer is unjudged, none counts as a pass.
+    expect(run.results.map((r: { metrics: { judged: number } }) => r.metrics.judged)).toEqual([0, 0]);
+    expect(run.metrics).not.toHaveProperty("judgeFaithful");
   });
 });

@@ -47,6 +47,29 @@ export interface AnswerEvalOptions {
   out?: string;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Ask the configured model to judge faithfulness and relevance of every answer. */
+  judge?: boolean;
+}
+
+export const JUDGE_PROMPT = [
+  "You grade an answer produced from numbered passages.",
+  "faithful: 1 if every claim in the answer is supported by the passages it cites, else 0.",
+  "relevance: 1 (off-topic) to 5 (fully answers the question).",
+  'Reply with JSON only: {"faithful": 0 or 1, "relevance": 1-5}.',
+].join(" ");
+
+export function parseJudge(text: string): { faithful: number; relevance: number } | undefined {
+  const match = /\{[^{}]*\}/.exec(text);
+  if (!match) return undefined;
+  try {
+    const parsed = JSON.parse(match[0]) as { faithful?: unknown; relevance?: unknown };
+    const faithful = Number(parsed.faithful);
+    const relevance = Number(parsed.relevance);
+    if (![0, 1].includes(faithful) || !(relevance >= 1 && relevance <= 5)) return undefined;
+    return { faithful, relevance };
+  } catch {
+    return undefined;
+  }
 }
 
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -126,11 +149,33 @@ export async function evaluateAnswers(rag: Rag, dataset: string, options: Answer
   const seed = options.seed ?? 13;
   const items = subsample(all, options.limit, seed);
   const generator = await rag.generator();
+  if (options.judge && !generator)
+    throw new RagkitError("INVALID_CONFIG", "The LLM judge needs a model: pass --model (and --base-url for a server)");
   const g = rag.config.generate;
   const results: AnswerResult[] = [];
   for (const item of items) {
     if (options.signal?.aborted) break;
     const answer = await rag.ask(item.question);
+    const metrics = scoreAnswer(answer, item);
+    if (options.judge && generator) {
+      const passages =
+        answer.citations.length > 0
+          ? answer.citations.map((c) => `[${c.marker}] ${c.quote}`)
+          : answer.hits.slice(0, 3).map((h, i) => `[${i + 1}] ${h.chunk.text}`);
+      let reply = "";
+      const judgeMessages = [
+        { role: "system" as const, content: JUDGE_PROMPT },
+        { role: "user" as const, content: `Passages:\n${passages.join("\n")}\n\nQuestion: ${item.question}\n\nAnswer: ${answer.text}` },
+      ];
+      for await (const delta of generator.stream(judgeMessages, { maxTokens: 64, temperature: 0 })) reply += delta;
+      const verdict = parseJudge(reply);
+      // An unreadable verdict counts as unjudged, never as a pass.
+      metrics.judged = verdict ? 1 : 0;
+      if (verdict) {
+        metrics.judgeFaithful = verdict.faithful;
+        metrics.judgeRelevance = verdict.relevance;
+      }
+    }
     results.push({
       id: item._id,
       question: item.question,
@@ -139,16 +184,19 @@ export async function evaluateAnswers(rag: Rag, dataset: string, options: Answer
       goldIds: item.gold_ids ?? [],
       citations: answer.citations.map(({ marker, documentId, start, end, quote }) => ({ marker, documentId, start, end, quote })),
       hits: answer.hits.map((h) => ({ documentId: h.chunk.documentId, score: h.score })),
-      metrics: scoreAnswer(answer, item),
+      metrics,
     });
     options.onProgress?.(results.length, items.length);
   }
-  const metrics: Record<string, number> = {};
-  for (const key of Object.keys(results[0]?.metrics ?? {}))
-    metrics[key] = results.reduce((s, r) => s + (r.metrics[key] ?? 0), 0) / results.length;
+  const aggregate: Record<string, number> = {};
+  // Judge scores average over the answers the judge could score.
+  for (const key of new Set(results.flatMap((r) => Object.keys(r.metrics)))) {
+    const scored = results.filter((r) => key in r.metrics);
+    aggregate[key] = scored.reduce((sum, r) => sum + (r.metrics[key] ?? 0), 0) / scored.length;
+  }
   if (results.length > 0) {
     const streams = Math.max(...results.map((r) => r.gold.length));
-    metrics.corpusBleu = corpusBleu(
+    aggregate.corpusBleu = corpusBleu(
       results.map((r) => r.answer),
       Array.from({ length: streams }, (_, k) => results.map((r) => r.gold[k] ?? r.gold[0] ?? "")),
     );
@@ -170,8 +218,9 @@ export async function evaluateAnswers(rag: Rag, dataset: string, options: Answer
       limit: options.limit ?? null,
       seed,
       questions: items.length,
+      ...(options.judge ? { judgePrompt: JUDGE_PROMPT } : {}),
     },
-    metrics,
+    metrics: aggregate,
     results,
   };
   if (options.out) await writeFile(options.out, JSON.stringify(run, null, 2));

@@ -1,9 +1,11 @@
+import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import { RagkitError } from "../../errors.js";
 import { evaluateAnswers } from "../../eval/answers.js";
 import { compareRuns, readRunFile } from "../../eval/compare.js";
+import { generateQuestions } from "../../eval/questions.js";
 import { type ReportRun, writeReport } from "../../eval/report.js";
 import { evaluateRetrieval } from "../../eval/retrieval.js";
 import { shortId } from "../../text/hash.js";
@@ -97,10 +99,19 @@ export function registerEval(program: Command): void {
       .option("--limit <n>", "a fixed, seeded subsample of this many questions", parseIntOption("--limit"))
       .option("--seed <n>", "seed of the subsample (default 13)", parseIntOption("--seed"))
       .option("--out <file>", "write the run file (JSON, every question's answer and metrics)")
-      .option("--report <file>", "write a self-contained HTML report with charts"),
+      .option("--report <file>", "write a self-contained HTML report with charts")
+      .option("--judge", "also have the configured model judge faithfulness and relevance"),
   ).action(
     async (
-      options: AskFlags & { dataset: string; corpus?: string; limit?: number; seed?: number; out?: string; report?: string },
+      options: AskFlags & {
+        dataset: string;
+        corpus?: string;
+        limit?: number;
+        seed?: number;
+        out?: string;
+        report?: string;
+        judge?: boolean;
+      },
       command: Command,
     ) => {
       const globals = command.optsWithGlobals() as { json?: boolean; index?: string };
@@ -121,6 +132,7 @@ export function registerEval(program: Command): void {
               ...(options.limit ? { limit: options.limit } : {}),
               ...(options.seed ? { seed: options.seed } : {}),
               ...(options.out ? { out: options.out } : {}),
+              ...(options.judge ? { judge: true } : {}),
               signal: controller.signal,
               onProgress: (done, total) => {
                 if (!globals.json && process.stderr.isTTY) process.stderr.write(`\rquestions ${done}/${total}`);
@@ -180,4 +192,26 @@ export function registerEval(program: Command): void {
       }
       if (options.failIfWorse && comparison.metrics.some((m) => m.worse)) process.exitCode = 1;
     });
+
+  withModelOptions(
+    evaluate
+      .command("questions")
+      .description("synthetic QA pairs from the index (a model writes them; extractive without one), gold = source document")
+      .requiredOption("--out <file>", "QA JSONL to write ({_id, question, answers[], gold_ids[]})")
+      .option("--count <n>", "how many (default 50)", parseIntOption("--count"), 50)
+      .option("--seed <n>", "seed for picking passages", parseIntOption("--seed")),
+  ).action(async (options: AskFlags & { out: string; count: number; seed?: number }, command: Command) => {
+    const json = Boolean(command.optsWithGlobals().json);
+    const items = await withRag(
+      command,
+      (rag) => generateQuestions(rag, { count: options.count, ...(options.seed ? { seed: options.seed } : {}) }),
+      {
+        mustExist: true,
+        config: generateOverrides(options),
+      },
+    );
+    await writeFile(options.out, `${items.map((i) => JSON.stringify(i)).join("\n")}\n`);
+    if (json) printJson({ out: path.resolve(options.out), questions: items.length });
+    else process.stdout.write(`${items.length} questions written to ${path.resolve(options.out)}\n`);
+  });
 }
