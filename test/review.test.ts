@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -103,6 +103,25 @@ describe("human review", () => {
     const asJson = JSON.parse((await runCli(["review", "export", "--index", index, "--json"])).stdout);
     expect(asJson.ratings).toHaveLength(2);
     expect(asJson.agreement["run.json"][0].reviewers).toEqual(["ana", "bo"]);
+
+    // The agreement goes into the run's HTML report.
+    const runFile = path.join(await tempDir(), "run.json");
+    await writeFile(
+      runFile,
+      JSON.stringify({
+        kind: "answers",
+        dataset: "x",
+        config: {},
+        metrics: { f1: 0.5 },
+        results: ITEMS.map((i) => ({ ...i, metrics: { f1: 0.5 } })),
+      }),
+    );
+    const reportFile = path.join(await tempDir(), "report.html");
+    const report = await runCli(["review", "export", "--index", index, "--run-file", runFile, "--report", reportFile, "--format", "csv"]);
+    expect(report.code, report.stderr).toBe(0);
+    const html = await readFile(reportFile, "utf8");
+    expect(html).toContain("Human review");
+    expect(html).toContain('"reviewers":["ana","bo"]');
   });
 
   it("review serve loads a run file from eval answers", async () => {

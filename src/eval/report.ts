@@ -41,6 +41,14 @@ for (const k of keys) {
   summary.append(row);
 }
 
+if (data.reviews) {
+  const box = document.getElementById("reviews");
+  box.append(el("h2", "Human review"));
+  box.append(el("p", data.reviews.ratings + " ratings; mean correctness " + (data.reviews.meanCorrectness === null ? "–" : data.reviews.meanCorrectness.toFixed(2)) + " / 5"));
+  const t = el("table"); const h = el("tr"); ["reviewers", "items", "kappa correctness", "kappa grounded", "kappa citations"].forEach((x) => h.append(el("th", x))); t.append(h);
+  for (const a of data.reviews.agreement) { const r = el("tr"); [a.reviewers.join(" & "), a.items, a.correctness === null ? "–" : a.correctness.toFixed(3), a.grounded === null ? "–" : a.grounded.toFixed(3), a.citationsCorrect === null ? "–" : a.citationsCorrect.toFixed(3)].forEach((x) => r.append(el("td", x))); t.append(r); }
+  box.append(t);
+}
 const rates = keys.filter((k) => runs.every((r) => (r.metrics[k] ?? 0) <= 1));
 new Chart(document.getElementById("bars"), {
   type: "bar",
@@ -86,16 +94,35 @@ const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1d1d1f;b
  * One self-contained HTML file: summary table, bar charts per metric, the distribution of the
  * primary metric, and a filterable per-question table. Chart.js is inlined, so it opens offline.
  */
-export async function writeReport(file: string, runs: ReportRun[], labels: string[], comparison?: Comparison): Promise<void> {
+export interface ReviewSummary {
+  ratings: number;
+  meanCorrectness: number | null;
+  agreement: Array<{
+    reviewers: [string, string];
+    items: number;
+    correctness: number | null;
+    grounded: number | null;
+    citationsCorrect: number | null;
+  }>;
+}
+
+export async function writeReport(
+  file: string,
+  runs: ReportRun[],
+  labels: string[],
+  comparison?: Comparison,
+  reviews?: ReviewSummary,
+): Promise<void> {
   // The UMD build is not in chart.js's exports map; it sits next to the CommonJS entry.
   const chartJs = await readFile(path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
   const primary = runs[0]?.kind === "retrieval" ? "ndcg@10" : "f1";
-  const data = { runs: runs.map((r, i) => ({ ...r, label: labels[i] ?? `run ${i + 1}` })), comparison, primary };
+  const data = { runs: runs.map((r, i) => ({ ...r, label: labels[i] ?? `run ${i + 1}` })), comparison, primary, reviews };
   const title = `ragkit ${runs[0]?.kind ?? ""} evaluation`;
   const configs = runs.map((r, i) => `<p><b>${labels[i] ?? ""}</b> <code>${escapeHtml(JSON.stringify(r.config))}</code></p>`).join("");
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>
 <h1>${escapeHtml(title)}</h1><p>${escapeHtml(runs[0]?.dataset ?? "")} · ${runs[0]?.results.length ?? 0} questions</p>${configs}
 <table id="summary"></table>
+<div id="reviews"></div>
 <div class="charts"><div><canvas id="bars"></canvas></div><div><canvas id="hist"></canvas></div></div>
 <h2>Questions</h2><input id="filter" placeholder="Filter questions, answers, ids…"><table id="questions"></table>
 <script type="application/json" id="data">${embed(data)}</script>

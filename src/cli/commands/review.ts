@@ -1,7 +1,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
+import { RagkitError } from "../../errors.js";
 import { readRunFile } from "../../eval/compare.js";
+import { writeReport } from "../../eval/report.js";
 import { createReviewServer } from "../../review/app.js";
 import { ReviewStore } from "../../review/store.js";
 import { parseIntOption, printJson, withRag } from "../common.js";
@@ -63,12 +65,25 @@ export function registerReview(program: Command): void {
     .option("--run <name>", "only this run (the run file's name)")
     .option("--format <format>", "csv or jsonl", "jsonl")
     .option("--out <file>", "write to a file instead of stdout")
-    .action(async (options: { run?: string; format: string; out?: string }, command: Command) => {
+    .option("--report <file>", "with --run-file: an HTML report of that run including the reviewers' agreement")
+    .option("--run-file <file>", "the run file the ratings were given on")
+    .action(async (options: { run?: string; format: string; out?: string; report?: string; runFile?: string }, command: Command) => {
       const json = Boolean(command.optsWithGlobals().json);
       await withRag(command, async (rag) => {
         const store = new ReviewStore(rag.dir);
         try {
-          const ratings = store.ratings(options.run);
+          const runName = options.run ?? (options.runFile ? path.basename(options.runFile) : undefined);
+          const ratings = store.ratings(runName);
+          if (options.report) {
+            if (!options.runFile || !runName) throw new RagkitError("INVALID_ARGUMENT", "--report needs --run-file <run.json>");
+            const runFile = await readRunFile(options.runFile);
+            const mean = ratings.length > 0 ? ratings.reduce((sum, r) => sum + r.correctness, 0) / ratings.length : null;
+            await writeReport(options.report, [runFile], [runName], undefined, {
+              ratings: ratings.length,
+              meanCorrectness: mean,
+              agreement: store.agreement(runName),
+            });
+          }
           if (json) {
             const runs = options.run ? [options.run] : store.runs();
             printJson({ ratings, agreement: Object.fromEntries(runs.map((r) => [r, store.agreement(r)])) });
