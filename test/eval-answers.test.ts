@@ -1,7 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseJudge, subsample } from "../src/eval/answers.js";
+import { evaluateAnswers, parseJudge, subsample } from "../src/eval/answers.js";
+import { Rag } from "../src/rag.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
 import { tinyModelFile } from "./helpers/models.js";
@@ -112,5 +113,28 @@ describe("synthetic questions and the LLM judge", () => {
     // A random model never writes a valid verdict: every answer is unjudged, none counts as a pass.
     expect(run.results.map((r: { metrics: { judged: number } }) => r.metrics.judged)).toEqual([0, 0]);
     expect(run.metrics).not.toHaveProperty("judgeFaithful");
+  });
+});
+
+describe("interrupted answer evaluation", () => {
+  it("an abort keeps what was scored and marks the run partial", async () => {
+    const dataset = await tempDir();
+    await writeFile(path.join(dataset, "corpus.jsonl"), CORPUS.map((c) => JSON.stringify(c)).join("\n"));
+    await writeFile(path.join(dataset, "questions.jsonl"), QUESTIONS.map((q) => JSON.stringify(q)).join("\n"));
+    const rag = await Rag.open({ dir: path.join(await tempDir(), "idx") });
+    const out = path.join(await tempDir(), "partial.json");
+    try {
+      const controller = new AbortController();
+      const run = await evaluateAnswers(rag, dataset, {
+        out,
+        signal: controller.signal,
+        onProgress: (done) => done === 1 && controller.abort(),
+      });
+      expect(run.partial).toBe(true);
+      expect(run.results).toHaveLength(1);
+      expect(JSON.parse(await readFile(out, "utf8")).partial).toBe(true);
+    } finally {
+      await rag.close();
+    }
   });
 });
