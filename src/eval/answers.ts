@@ -4,12 +4,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RagkitError } from "../errors.js";
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_USER_TEMPLATE } from "../generate/prompt.js";
-import type { DocumentInput } from "../load/document.js";
 import type { Rag } from "../rag.js";
 import type { Answer } from "../types.js";
 import { VERSION } from "../version.js";
 import { corpusBleu, exactMatch, maxOverGold, normalizeSquad, rougeL, rougeN, sentenceBleu, tokenF1 } from "./answer-metrics.js";
-import { type BeirDocument, readJsonl } from "./beir.js";
+import { ingestCorpus, readJsonl } from "./beir.js";
 
 export interface QaItem {
   _id: string;
@@ -128,22 +127,7 @@ function qaPaths(dataset: string, corpus?: string) {
  */
 export async function evaluateAnswers(rag: Rag, dataset: string, options: AnswerEvalOptions = {}): Promise<AnswerRun> {
   const paths = qaPaths(dataset, options.corpus);
-  if (paths.corpus) {
-    let slice: DocumentInput[] = [];
-    for await (const doc of readJsonl<BeirDocument>(paths.corpus)) {
-      slice.push({
-        id: String(doc._id),
-        source: `${paths.corpus}#${doc._id}`,
-        ...(doc.title ? { title: doc.title } : {}),
-        text: doc.text ?? "",
-      });
-      if (slice.length >= 5000) {
-        await rag.ingest(slice);
-        slice = [];
-      }
-    }
-    if (slice.length > 0) await rag.ingest(slice);
-  }
+  if (paths.corpus) await ingestCorpus(rag, paths.corpus);
   const all: QaItem[] = [];
   for await (const item of readJsonl<QaItem>(paths.questions)) all.push({ ...item, _id: String(item._id) });
   const seed = options.seed ?? 13;

@@ -3,6 +3,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { RagkitError } from "../errors.js";
+import type { IngestProgress, IngestReport } from "../ingest/types.js";
+import type { DocumentInput } from "../load/document.js";
+import type { Rag } from "../rag.js";
 import type { Qrels } from "./metrics.js";
 
 export interface BeirDocument {
@@ -61,4 +64,33 @@ export async function readQrels(file: string): Promise<Qrels> {
     (qrels.get(queryId) as Map<string, number>).set(docId, Number(score));
   });
   return qrels;
+}
+
+export type CorpusIngest = Pick<IngestReport, "added" | "updated" | "unchanged" | "chunksEmbedded" | "failed">;
+
+const INGEST_SLICE = 5000;
+
+/**
+ * Ingests a corpus JSONL ({_id, title, text}) with `_id` as document id, a slice at a time so a
+ * large corpus never sits in memory; unchanged documents are skipped on re-runs.
+ */
+export async function ingestCorpus(rag: Rag, file: string, onProgress?: (progress: IngestProgress) => void): Promise<CorpusIngest> {
+  const total: CorpusIngest = { added: 0, updated: 0, unchanged: 0, chunksEmbedded: 0, failed: [] };
+  let slice: DocumentInput[] = [];
+  const flush = async () => {
+    if (slice.length === 0) return;
+    const report = await rag.ingest(slice, onProgress ? { onProgress } : {});
+    total.added += report.added;
+    total.updated += report.updated;
+    total.unchanged += report.unchanged;
+    total.chunksEmbedded += report.chunksEmbedded;
+    total.failed.push(...report.failed);
+    slice = [];
+  };
+  for await (const doc of readJsonl<BeirDocument>(file)) {
+    slice.push({ id: String(doc._id), source: `${file}#${doc._id}`, ...(doc.title ? { title: doc.title } : {}), text: doc.text ?? "" });
+    if (slice.length >= INGEST_SLICE) await flush();
+  }
+  await flush();
+  return total;
 }

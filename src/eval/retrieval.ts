@@ -1,9 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import type { IngestProgress, IngestReport } from "../ingest/types.js";
-import type { DocumentInput } from "../load/document.js";
 import type { Rag, SearchOptions } from "../rag.js";
 import { VERSION } from "../version.js";
-import { type BeirDocument, type BeirQuery, beirPaths, readJsonl, readQrels } from "./beir.js";
+import { type BeirQuery, beirPaths, ingestCorpus, readJsonl, readQrels } from "./beir.js";
 import { meanMetrics, queryMetrics, type RetrievalMetrics, type Run } from "./metrics.js";
 import { formatRun, type ScoredDoc, trecOrder } from "./trec.js";
 
@@ -37,7 +36,6 @@ export interface RetrievalRun extends RetrievalEvalResult {
 }
 
 const RUN_DEPTH = 100;
-const INGEST_SLICE = 5000;
 
 /**
  * Ingests a BEIR corpus (corpus `_id` as document id, unchanged documents skipped on re-runs),
@@ -46,28 +44,7 @@ const INGEST_SLICE = 5000;
 export async function evaluateRetrieval(rag: Rag, dataset: string, options: RetrievalEvalOptions = {}): Promise<RetrievalRun> {
   const paths = beirPaths(dataset, options.split);
   const ingestStart = performance.now();
-  const ingest = { added: 0, updated: 0, unchanged: 0, chunksEmbedded: 0, failed: [] as IngestReport["failed"] };
-  let slice: DocumentInput[] = [];
-  const flush = async () => {
-    if (slice.length === 0) return;
-    const report = await rag.ingest(slice, options.onIngestProgress ? { onProgress: options.onIngestProgress } : {});
-    ingest.added += report.added;
-    ingest.updated += report.updated;
-    ingest.unchanged += report.unchanged;
-    ingest.chunksEmbedded += report.chunksEmbedded;
-    ingest.failed.push(...report.failed);
-    slice = [];
-  };
-  for await (const doc of readJsonl<BeirDocument>(paths.corpus)) {
-    slice.push({
-      id: String(doc._id),
-      source: `${paths.corpus}#${doc._id}`,
-      ...(doc.title ? { title: doc.title } : {}),
-      text: doc.text ?? "",
-    });
-    if (slice.length >= INGEST_SLICE) await flush();
-  }
-  await flush();
+  const ingest = await ingestCorpus(rag, paths.corpus, options.onIngestProgress);
   const ingestSeconds = (performance.now() - ingestStart) / 1000;
 
   const qrels = await readQrels(paths.qrels);
