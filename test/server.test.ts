@@ -34,11 +34,13 @@ describe("HTTP server (in-process)", () => {
         ["bad.pdf", "failed", "PARSE_FAILED"],
         ["tool.exe", "failed", "UNSUPPORTED_FORMAT"],
       ]);
-      const uploads = path.join(rag.dir, "uploads");
-      const [batch] = await readdir(uploads);
-      const stored = await readdir(path.join(uploads, batch as string));
+      const stored = await readdir(path.join(rag.dir, "uploads"));
       expect(stored).toHaveLength(2);
-      for (const name of stored) expect(name).toMatch(/^[0-9a-f-]{36}\.(md|pdf)$/);
+      for (const name of stored) expect(name).toMatch(/^[0-9a-f]{32}\.(md|pdf)$/);
+      // The same file again is recognised, not duplicated.
+      const again = await app.inject({ method: "POST", url: "/api/ingest", ...multipart([{ name: "keys.md", content: KEYS_MD }]) });
+      expect(again.json()).toMatchObject({ added: 0, unchanged: 1 });
+      expect(await readdir(path.join(rag.dir, "uploads"))).toHaveLength(2);
       expect(existsSync(path.resolve(rag.dir, "../etc"))).toBe(false);
 
       const list = (await app.inject({ url: "/api/documents" })).json().documents as Array<{

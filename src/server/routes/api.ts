@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type {} from "@fastify/multipart";
@@ -212,9 +212,8 @@ export function registerApi(app: FastifyInstance, rag: Rag, options: ApiOptions)
     const fileMetadata: Record<string, Record<string, string>> = {};
     const uploads: Array<{ name: string; path?: string; error?: { code: string; message: string } }> = [];
     let documents: DocumentInput[] = [];
-    const batchDir = path.join(options.uploadsDir, randomUUID());
     if (request.isMultipart()) {
-      await mkdir(batchDir, { recursive: true });
+      await mkdir(options.uploadsDir, { recursive: true });
       for await (const part of request.files({ limits: { fileSize: options.maxFileBytes, files: 200 } })) {
         const name = part.filename || "upload";
         const ext = path.extname(name).toLowerCase();
@@ -232,7 +231,8 @@ export function registerApi(app: FastifyInstance, rag: Rag, options: ApiOptions)
           uploads.push({ name, error: { code: "FILE_TOO_LARGE", message: `${name} is larger than ${options.maxFileBytes} bytes` } });
           continue;
         }
-        const target = path.join(batchDir, `${randomUUID()}${ext}`);
+        // Named by content: uploading the same file again finds it unchanged instead of duplicating it.
+        const target = path.join(options.uploadsDir, `${createHash("sha256").update(buffer).digest("hex").slice(0, 32)}${ext}`);
         await writeFile(target, buffer);
         paths.push(target);
         fileMetadata[target] = { filename: name.slice(0, 255) };
