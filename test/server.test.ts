@@ -90,6 +90,7 @@ describe("HTTP server (in-process)", () => {
       expect(chat.json().answer).toMatch(/new key/);
 
       expect((await app.inject({ method: "DELETE", url: `/api/documents/${keys.id}` })).json()).toEqual({ removed: 1 });
+      expect(await readdir(path.join(rag.dir, "uploads"))).toHaveLength(1);
       expect((await app.inject({ method: "DELETE", url: `/api/documents/${keys.id}` })).json()).toMatchObject({
         error: { code: "DOCUMENT_NOT_FOUND" },
       });
