@@ -83,3 +83,11 @@ export async function withRag<T>(command: Command, body: (rag: Rag) => Promise<T
     await rag.close();
   }
 }
+
+/** `--k`, `--mode` and `--filter`, the retrieval options shared by `search` and `ask`. */
+export function withRetrievalOptions(command: Command, kHelp: string): Command {
+  return command
+    .option("-k, --k <n>", kHelp, parseIntOption("--k"))
+    .option("--mode <mode>", "retrieval mode: hybrid (default), dense or lexical")
+    .option("--filter <key=value>", "source=<glob>, id=<document id>, or <metadata key>=<value> (repeatable)", collect);
+}

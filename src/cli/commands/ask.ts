@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { answerJson } from "../../json.js";
 import type { Rag } from "../../rag.js";
 import type { Answer } from "../../types.js";
-import { collect, parseFilters, parseIntOption, parseMode, printJson, withRag } from "../common.js";
+import { parseFilters, parseMode, printJson, withRag, withRetrievalOptions } from "../common.js";
 import { formatAnswer, formatSources } from "../format.js";
 
 export interface AskFlags {
@@ -52,14 +52,13 @@ export async function askAndPrint(rag: Rag, question: string, options: AskFlags,
 
 export function registerAsk(program: Command): void {
   withModelOptions(
-    program
-      .command("ask")
-      .description("answer a question from the indexed documents, with citations")
-      .argument("<question>", "the question")
-      .option("-k, --k <n>", "passages to read", parseIntOption("--k"))
-      .option("--mode <mode>", "retrieval mode: hybrid (default), dense or lexical")
-      .option("--filter <key=value>", "restrict the passages, as in `search` (repeatable)", collect)
-      .option("--stream", "print the answer as it is generated, then the sources"),
+    withRetrievalOptions(
+      program
+        .command("ask")
+        .description("answer a question from the indexed documents, with citations")
+        .argument("<question>", "the question"),
+      "passages to read",
+    ).option("--stream", "print the answer as it is generated, then the sources"),
   ).action(async (question: string, options: AskFlags, command: Command) => {
     const json = Boolean(command.optsWithGlobals().json);
     await withRag(command, (rag) => askAndPrint(rag, question, options, json), { mustExist: true, config: generateOverrides(options) });

@@ -1,16 +1,13 @@
 import type { Command } from "commander";
 import { hitJson } from "../../json.js";
-import { collect, parseFilters, parseIntOption, parseMode, printJson, withRag } from "../common.js";
+import { parseFilters, parseMode, printJson, withRag, withRetrievalOptions } from "../common.js";
 import { formatHits } from "../format.js";
 
 export function registerSearch(program: Command): void {
-  program
-    .command("search")
-    .description("find the passages that best match a query")
-    .argument("<query>", "what to look for")
-    .option("-k, --k <n>", "number of results", parseIntOption("--k"))
-    .option("--mode <mode>", "hybrid (default), dense or lexical")
-    .option("--filter <key=value>", "source=<glob>, id=<document id>, or <metadata key>=<value> (repeatable)", collect)
+  withRetrievalOptions(
+    program.command("search").description("find the passages that best match a query").argument("<query>", "what to look for"),
+    "number of results",
+  )
     .option("--documents", "one result per document (its best passage)")
     .action(async (query: string, options: { k?: number; mode?: string; filter?: string[]; documents?: boolean }, command: Command) => {
       const json = Boolean(command.optsWithGlobals().json);
