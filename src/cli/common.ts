@@ -91,3 +91,31 @@ export function withRetrievalOptions(command: Command, kHelp: string): Command {
     .option("--mode <mode>", "retrieval mode: hybrid (default), dense or lexical")
     .option("--filter <key=value>", "source=<glob>, id=<document id>, or <metadata key>=<value> (repeatable)", collect);
 }
+
+/**
+ * The first Ctrl-C asks long work to stop at a safe point (the signal aborts); a second one exits
+ * at once. Call `dispose` when the work is done.
+ */
+export function abortOnInterrupt(message: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\n${message}\n`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  return { signal: controller.signal, dispose: () => process.off("SIGINT", onSigint) };
+}
+
+/** Resolves on SIGINT or SIGTERM, so a server can close cleanly on either. */
+export function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}

@@ -9,7 +9,7 @@ import { generateQuestions } from "../../eval/questions.js";
 import { type ReportRun, writeReport } from "../../eval/report.js";
 import { evaluateRetrieval } from "../../eval/retrieval.js";
 import { shortId } from "../../text/hash.js";
-import { parseIntOption, parseMode, parseNumberOption, printJson, withRag } from "../common.js";
+import { abortOnInterrupt, parseIntOption, parseMode, parseNumberOption, printJson, withRag } from "../common.js";
 import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
 
 interface RetrievalFlags {
@@ -117,12 +117,7 @@ export function registerEval(program: Command): void {
       const globals = command.optsWithGlobals() as { json?: boolean; index?: string };
       const dir =
         globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`answers:${path.resolve(options.corpus ?? options.dataset)}`));
-      const controller = new AbortController();
-      const onSigint = () => {
-        process.stderr.write("\nStopping after this question; the partial run is still written.\n");
-        controller.abort();
-      };
-      process.once("SIGINT", onSigint);
+      const interrupt = abortOnInterrupt("Stopping after this question; the partial run is still written.");
       try {
         const run = await withRag(
           command,
@@ -133,7 +128,7 @@ export function registerEval(program: Command): void {
               ...(options.seed ? { seed: options.seed } : {}),
               ...(options.out ? { out: options.out } : {}),
               ...(options.judge ? { judge: true } : {}),
-              signal: controller.signal,
+              signal: interrupt.signal,
               onProgress: (done, total) => {
                 if (!globals.json && process.stderr.isTTY) process.stderr.write(`\rquestions ${done}/${total}`);
               },
@@ -155,7 +150,7 @@ export function registerEval(program: Command): void {
         if (options.out) lines.push(`run file    ${path.resolve(options.out)}`);
         process.stdout.write(`${lines.join("\n")}\n`);
       } finally {
-        process.off("SIGINT", onSigint);
+        interrupt.dispose();
       }
     },
   );

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { IngestReport } from "../../ingest/types.js";
-import { collect, printJson, withRag } from "../common.js";
+import { abortOnInterrupt, collect, printJson, withRag } from "../common.js";
 import { ingestProgressReporter } from "../progress.js";
 
 function summary(report: IngestReport): string {
@@ -39,23 +39,15 @@ export function registerIngest(program: Command): void {
         const report = await withRag(
           command,
           async (rag) => {
-            const controller = new AbortController();
-            let interrupts = 0;
-            const onSigint = () => {
-              interrupts++;
-              if (interrupts > 1) process.exit(130);
-              process.stderr.write(
-                "\nStopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…\n",
-              );
-              controller.abort();
-            };
-            process.on("SIGINT", onSigint);
+            const interrupt = abortOnInterrupt(
+              "Stopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…",
+            );
             const progress = ingestProgressReporter();
             try {
-              return await rag.ingest(paths, { signal: controller.signal, onProgress: (p) => progress.update(p), prune: options.prune });
+              return await rag.ingest(paths, { signal: interrupt.signal, onProgress: (p) => progress.update(p), prune: options.prune });
             } finally {
               progress.stop();
-              process.off("SIGINT", onSigint);
+              interrupt.dispose();
             }
           },
           { config },

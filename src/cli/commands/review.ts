@@ -6,7 +6,7 @@ import { readRunFile } from "../../eval/compare.js";
 import { writeReport } from "../../eval/report.js";
 import { createReviewServer } from "../../review/app.js";
 import { ReviewStore } from "../../review/store.js";
-import { parseIntOption, printJson, withRag } from "../common.js";
+import { parseIntOption, printJson, untilStopped, withRag } from "../common.js";
 
 interface AnswerRow {
   id: string;
@@ -49,10 +49,7 @@ export function registerReview(program: Command): void {
           const app = createReviewServer(store, name);
           const address = await app.listen({ host: options.host, port: options.port });
           process.stderr.write(`ragkit review of ${name} at ${address}\n`);
-          await new Promise<void>((resolve) => {
-            process.once("SIGINT", () => resolve());
-            process.once("SIGTERM", () => resolve());
-          });
+          await untilStopped();
           await app.close();
         } finally {
           store.close();

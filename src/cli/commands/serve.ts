@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createServer } from "../../server/app.js";
 import { VERSION } from "../../version.js";
-import { parseIntOption, withRag } from "../common.js";
+import { parseIntOption, untilStopped, withRag } from "../common.js";
 import { type AskFlags, generateOverrides, withModelOptions } from "./ask.js";
 
 export function registerServe(program: Command): void {
@@ -29,11 +29,7 @@ export function registerServe(program: Command): void {
         process.stderr.write(
           `ragkit ${VERSION} serving ${rag.dir} at ${address} (web UI /, API /api, OpenAI /v1, MCP /mcp, docs /openapi.json)\n`,
         );
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once("SIGINT", stop);
-          process.once("SIGTERM", stop);
-        });
+        await untilStopped();
         await app.close();
       },
       { config: overrides },
