@@ -239,9 +239,14 @@ export class Rag {
       if (matches.length === 0) notFound.push(item);
       for (const d of matches) ids.add(d.id);
     }
-    const removed = await this.store.delete([...ids]);
+    return { removed: await this.removeDocuments([...ids]), notFound };
+  }
+
+  /** Removes documents by id only (never reads an argument as a path); returns how many existed. */
+  async removeDocuments(ids: string[]): Promise<number> {
+    const removed = await this.store.delete(ids);
     if (removed > 0) await this.store.optimize();
-    return { removed, notFound };
+    return removed;
   }
 
   documents(): Promise<DocumentSummary[]> {

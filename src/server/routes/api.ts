@@ -82,13 +82,10 @@ export function registerApi(app: FastifyInstance, rag: Rag, options: ApiOptions)
   );
 
   app.delete<{ Params: { id: string } }>("/api/documents/:id", { schema: { tags: ["documents"] } }, async (request) => {
-    // Only ids: `rag.remove` would also read a path here, and a URL must never name a folder.
+    // By id only: a URL must never name a folder to delete.
     const document = await rag.getDocument(request.params.id);
     if (!document) throw new RagkitError("DOCUMENT_NOT_FOUND", `No document with id ${request.params.id}`);
-    const { removed } = await rag.remove([request.params.id]);
-    if (removed === 0) {
-      throw new RagkitError("DOCUMENT_NOT_FOUND", `No document with id ${request.params.id}`);
-    }
+    const removed = await rag.removeDocuments([document.id]);
     // An uploaded file belongs to the server: it goes with its document.
     if (path.dirname(document.source) === path.resolve(options.uploadsDir)) await rm(document.source, { force: true });
     return { removed };
