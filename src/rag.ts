@@ -163,7 +163,10 @@ export class Rag {
     if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The question is empty");
     const generator = await this.generator();
     const previous = options.history?.filter((m) => m.role === "user").map((m) => m.content) ?? [];
-    const query = previous.length > 0 && options.history ? await this.standaloneQuestion(options.history, question, generator) : question;
+    const query =
+      previous.length > 0 && options.history
+        ? await this.standaloneQuestion(options.history, previous.at(-1) as string, question, generator)
+        : question;
     const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
     yield { type: "hits", hits, query };
     if (!generator) {
@@ -211,9 +214,12 @@ export class Rag {
     return this.askStream(last.content, { ...options, history: messages.slice(0, -1) });
   }
 
-  private async standaloneQuestion(history: ChatMessage[], question: string, generator: Generator | undefined): Promise<string> {
-    const previous = [...history].reverse().find((m) => m.role === "user")?.content;
-    if (!previous) return question;
+  private async standaloneQuestion(
+    history: ChatMessage[],
+    previous: string,
+    question: string,
+    generator: Generator | undefined,
+  ): Promise<string> {
     // Without a model: the previous question carries the topic the follow-up refers to.
     const fallback = `${previous} ${question}`;
     if (!generator) return fallback;
