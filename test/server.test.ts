@@ -200,17 +200,22 @@ describe("HTTP server (in-process)", () => {
   });
 });
 
+/** A server with one key and the keys document, listening on a real port. */
+async function listeningWithKeys() {
+  const { app, close } = await serverFor({ apiKeys: ["secret-key-1"] });
+  await app.inject({
+    method: "POST",
+    url: "/api/ingest",
+    headers: { authorization: "Bearer secret-key-1" },
+    payload: { documents: [{ source: "mem://keys", text: KEYS_MD }] },
+  });
+  return { address: await app.listen({ host: "127.0.0.1", port: 0 }), close };
+}
+
 describe("HTTP server on a real socket", () => {
   it("the official openai client streams a cited chat completion from /v1 and embeds", async () => {
-    const { app, close } = await serverFor({ apiKeys: ["secret-key-1"] });
+    const { address, close } = await listeningWithKeys();
     try {
-      await app.inject({
-        method: "POST",
-        url: "/api/ingest",
-        headers: { authorization: "Bearer secret-key-1" },
-        payload: { documents: [{ source: "mem://keys", text: KEYS_MD }] },
-      });
-      const address = await app.listen({ host: "127.0.0.1", port: 0 });
       const client = new OpenAI({ baseURL: `${address}/v1`, apiKey: "secret-key-1" });
       const stream = await client.chat.completions.create({
         model: "ragkit",
@@ -247,15 +252,8 @@ describe("HTTP server on a real socket", () => {
   });
 
   it("ragkit's own OpenAI-compatible provider can use ragkit's /v1 as its model", async () => {
-    const { app, close } = await serverFor({ apiKeys: ["secret-key-1"] });
+    const { address, close } = await listeningWithKeys();
     try {
-      await app.inject({
-        method: "POST",
-        url: "/api/ingest",
-        headers: { authorization: "Bearer secret-key-1" },
-        payload: { documents: [{ source: "mem://keys", text: KEYS_MD }] },
-      });
-      const address = await app.listen({ host: "127.0.0.1", port: 0 });
       const generator = new OpenAIGenerator({ model: "ragkit", baseUrl: `${address}/v1`, apiKey: "secret-key-1" });
       let text = "";
       for await (const delta of generator.stream([{ role: "user", content: "How often is the signing key rotated?" }])) text += delta;
