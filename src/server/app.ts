@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
 import type { Rag } from "../rag.js";
-import { installAuth, isLoopback, keyCheck } from "./auth.js";
+import { installAuth, isLoopback, isPublicRoute, keyCheck, PUBLIC_ROUTE } from "./auth.js";
 import { installErrorHandling } from "./http-errors.js";
 import { installMetrics } from "./metrics.js";
 import { registerApi } from "./routes/api.js";
@@ -67,7 +67,7 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
     timeWindow: 60_000,
     // Only a valid key gets its own bucket: made-up keys share their address's limit.
     keyGenerator: (request) => keys.validKey(request) ?? request.ip,
-    allowList: (request) => request.url === "/health",
+    allowList: (request) => isPublicRoute(request) && request.routeOptions.url === "/health",
     errorResponseBuilder: (_request, context) => {
       const error = new RagkitError(
         "RATE_LIMITED",
@@ -106,7 +106,13 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   const webDir = options.webDir ?? WEB_DIR;
   if (existsSync(path.join(webDir, "index.html"))) {
-    await app.register(fastifyStatic, { root: webDir, prefix: "/", index: ["index.html"], wildcard: false });
+    // The static shell is the only public part besides /health: its routes are marked in their own scope.
+    await app.register(async (scope) => {
+      scope.addHook("onRoute", (route) => {
+        route.config = { ...(route.config ?? {}), ...PUBLIC_ROUTE };
+      });
+      await scope.register(fastifyStatic, { root: webDir, prefix: "/", index: ["index.html"], wildcard: false });
+    });
   }
   return app;
 }

@@ -16,12 +16,19 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return typeof alt === "string" ? alt : undefined;
 }
 
-const PROTECTED = /^\/(api|v1|mcp|metrics|openapi\.json)(\/|\?|$)/;
+/**
+ * Route config of a route anyone may call without a key: `/health` and the web UI's static shell
+ * (it holds no data, and must load so a user can enter a key). Every other route needs a key.
+ */
+export const PUBLIC_ROUTE = { public: true } as const;
+
+export function isPublicRoute(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { public?: boolean } | undefined)?.public === true;
+}
 
 /**
- * Every API route (not `/health`, and not the web UI's static shell, which holds no data and must
- * load so a user can enter a key) needs one of the keys when keys are configured. Keys are compared as
- * SHA-256 digests with timingSafeEqual, so neither a key's content nor its length leaks by timing.
+ * Keys are compared as SHA-256 digests with timingSafeEqual, so neither a key's content nor its
+ * length leaks by timing.
  */
 export interface KeyCheck {
   readonly enabled: boolean;
@@ -44,11 +51,15 @@ export function keyCheck(keys: string[]): KeyCheck {
   };
 }
 
-/** Installed after the rate limiter, so guessing keys is rate-limited per address too. */
+/**
+ * Deny by default: the decision is made on the route the router matched (its config), never on the
+ * raw URL, which the router decodes and normalises differently (`/%61pi/stats` is `/api/stats`).
+ * Installed after the rate limiter, so guessing keys is rate-limited per address too.
+ */
 export function installAuth(app: FastifyInstance, check: KeyCheck): void {
   if (!check.enabled) return;
   const hook = async (request: FastifyRequest) => {
-    if (!PROTECTED.test(request.url)) return;
+    if (isPublicRoute(request)) return;
     if (!check.validKey(request)) {
       throw new RagkitError(
         "UNAUTHORIZED",
@@ -61,5 +72,10 @@ export function installAuth(app: FastifyInstance, check: KeyCheck): void {
   app.addHook("onRoute", (route) => {
     const existing = route.onRequest ? (Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]) : [];
     route.onRequest = [...existing, hook];
+  });
+  // Unmatched URLs have no route hooks: they answer 404 without data, but must not tell a caller
+  // without a key which routes exist either.
+  app.addHook("onRequest", async (request) => {
+    if (request.is404) await hook(request);
   });
 }

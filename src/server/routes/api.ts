@@ -12,6 +12,7 @@ import type { DocumentInput } from "../../load/document.js";
 import { loaderFor, supportedExtensions } from "../../load/index.js";
 import type { AskOptions, Rag } from "../../rag.js";
 import type { SearchFilter, SearchMode } from "../../types.js";
+import { PUBLIC_ROUTE } from "../auth.js";
 import { openSse, wantsStream } from "../sse.js";
 
 export interface ApiOptions {
@@ -61,7 +62,7 @@ function summaryJson(d: Awaited<ReturnType<Rag["documents"]>>[number]) {
 }
 
 export function registerApi(app: FastifyInstance, rag: Rag, options: ApiOptions): void {
-  app.get("/health", { schema: { tags: ["system"] } }, async () => ({ status: "ok" }));
+  app.get("/health", { schema: { tags: ["system"] }, config: PUBLIC_ROUTE }, async () => ({ status: "ok" }));
 
   app.get("/api/stats", { schema: { tags: ["documents"] } }, async () => rag.stats());
 
