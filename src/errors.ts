@@ -32,6 +32,11 @@ export const ERROR_CODES = [
   "NOT_FOUND",
   "PAYLOAD_TOO_LARGE",
   "INTERNAL",
+  "INDEX_LOCKED",
+  "STORE_CONFLICT",
+  "INVALID_FILE_NAME",
+  "SERVER_BUSY",
+  "LIMIT_EXCEEDED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -15,12 +15,11 @@ import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
 import { retrieve } from "./retrieve/retrieve.js";
+import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
 import { isIndexDir, LanceDbStore } from "./store/lancedb.js";
-import type { DocumentSummary, Manifest, Store, StoredDocument } from "./store/types.js";
-import { ANALYZER_VERSION } from "./text/analyzer.js";
+import { checkManifest } from "./store/manifest.js";
+import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
 import type { Answer, Hit, SearchFilter, SearchMode, StoredChunk } from "./types.js";
-
-export const SCHEMA_VERSION = 1;
 
 export interface RagOpenOptions {
   /** Index directory; overrides `config.index`. */
@@ -36,6 +35,8 @@ export interface RagOpenOptions {
   store?: Store;
   /** A language model to answer with; otherwise the config decides (extractive when none is set). */
   generator?: Generator;
+  /** How writes wait for the index's write lock (another process ingesting); default: wait. */
+  lock?: LockOptions;
 }
 
 export interface SearchOptions {
@@ -90,6 +91,7 @@ export class Rag {
     private readonly chunker: Chunker,
     private manifest: Manifest,
     generator: Generator | undefined,
+    private readonly lockOptions: LockOptions,
   ) {
     this.ownsGenerator = generator === undefined;
     if (generator) this.generatorPromise = Promise.resolve(generator);
@@ -110,8 +112,9 @@ export class Rag {
     let store: Store | undefined;
     try {
       store = options.store ?? (await LanceDbStore.open({ dir, dimensions: embedder.dimensions }));
+      await recoverIfNoWriter(store);
       const manifest = await checkManifest(store, embedder, chunker, dir);
-      return new Rag(config, dir, store, embedder, chunker, manifest, options.generator);
+      return new Rag(config, dir, store, embedder, chunker, manifest, options.generator, options.lock ?? {});
     } catch (error) {
       await store?.close();
       if (!options.embedder) await embedder.close();
@@ -122,14 +125,32 @@ export class Rag {
   /** Adds, updates and (for directories) prunes documents; see `IngestReport`. */
   async ingest(inputs: IngestInput | IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
-    const report = await runIngest(
-      { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load },
-      list,
-      options,
-    );
-    this.manifest = { ...this.manifest, chunker: { key: this.chunker.key, ...this.config.chunk }, updatedAt: new Date().toISOString() };
-    await this.store.writeManifest(this.manifest);
-    return report;
+    return this.writing(options.lock, async () => {
+      const report = await runIngest(
+        { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load },
+        list,
+        options,
+      );
+      // Another process may have written since we opened: start from the manifest on disk.
+      const current = (await this.store.readManifest()) ?? this.manifest;
+      this.manifest = { ...current, chunker: { key: this.chunker.key, ...this.config.chunk }, updatedAt: new Date().toISOString() };
+      await this.store.writeManifest(this.manifest);
+      return report;
+    });
+  }
+
+  /**
+   * Runs a write holding the index's write lock, so writers in any process take turns and no
+   * commit races another. A crashed writer's half-done batch is repaired first.
+   */
+  private async writing<T>(options: LockOptions | undefined, write: () => Promise<T>): Promise<T> {
+    const lock = await this.store.lock({ ...this.lockOptions, ...options });
+    try {
+      await this.store.recover();
+      return await write();
+    } finally {
+      await lock.release();
+    }
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
@@ -230,7 +251,7 @@ export class Rag {
   }
 
   /** Removes documents by id, by file path, or everything under a directory path. */
-  async remove(idsOrPaths: string[]): Promise<{ removed: number; notFound: string[] }> {
+  async remove(idsOrPaths: string[], options: { lock?: LockOptions } = {}): Promise<{ removed: number; notFound: string[] }> {
     const documents = await this.store.listDocuments();
     const byId = new Set(documents.map((d) => d.id));
     const ids = new Set<string>();
@@ -245,14 +266,31 @@ export class Rag {
       if (matches.length === 0) notFound.push(item);
       for (const d of matches) ids.add(d.id);
     }
-    return { removed: await this.removeDocuments([...ids]), notFound };
+    return { removed: await this.removeDocuments([...ids], options), notFound };
   }
 
   /** Removes documents by id only (never reads an argument as a path); returns how many existed. */
-  async removeDocuments(ids: string[]): Promise<number> {
-    const removed = await this.store.delete(ids);
-    if (removed > 0) await this.store.optimize();
-    return removed;
+  async removeDocuments(ids: string[], options: { lock?: LockOptions } = {}): Promise<number> {
+    return this.writing(options.lock, async () => {
+      const removed = await this.store.delete(ids);
+      if (removed > 0) await this.store.optimize();
+      return removed;
+    });
+  }
+
+  /**
+   * Checks the index for duplicates, orphan chunks, count mismatches and wrong offsets; with
+   * `repair`, fixes them without removing any document (changed ones are re-chunked on next ingest).
+   */
+  async doctor(options: { repair?: boolean; lock?: LockOptions } = {}): Promise<DoctorReport> {
+    return this.writing(options.lock, async () => {
+      const found = await examine(this.store);
+      if (!options.repair || found.ok) return found;
+      const plan = repairPlan(found);
+      await this.store.repair(plan);
+      await this.store.optimize();
+      return { ...(await examine(this.store)), repaired: plan };
+    });
   }
 
   documents(): Promise<DocumentSummary[]> {
@@ -291,38 +329,21 @@ export class Rag {
   }
 }
 
-async function checkManifest(store: Store, embedder: Embedder, chunker: Chunker, dir: string): Promise<Manifest> {
-  const found = await store.readManifest();
-  if (found) {
-    if (found.schemaVersion !== SCHEMA_VERSION) {
-      throw new RagkitError(
-        "INDEX_SCHEMA_MISMATCH",
-        `The index at ${dir} has schema version ${found.schemaVersion}; this ragkit reads version ${SCHEMA_VERSION}. Re-index into a new directory with \`ragkit ingest <paths> --index NEW_DIR\`.`,
-      );
-    }
-    if (found.embedder.id !== embedder.id || found.embedder.dimensions !== embedder.dimensions) {
-      throw new RagkitError(
-        "INDEX_EMBEDDER_MISMATCH",
-        `The index at ${dir} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Use the same embedder, or re-index: delete ${dir} (or pick a new --index DIR) and run \`ragkit ingest\` again.`,
-      );
-    }
-    if (found.analyzer !== ANALYZER_VERSION) {
-      throw new RagkitError(
-        "INDEX_SCHEMA_MISMATCH",
-        `The index at ${dir} was analysed with "${found.analyzer}", this ragkit uses "${ANALYZER_VERSION}"; re-index into a new directory.`,
-      );
-    }
-    return found;
+/**
+ * Repairs what a crashed writer left half done, but only when no writer is at work: a live
+ * writer's journal describes a batch in progress, not a crash.
+ */
+async function recoverIfNoWriter(store: Store): Promise<void> {
+  let lock: Awaited<ReturnType<Store["lock"]>>;
+  try {
+    lock = await store.lock({ wait: false, command: "recovery" });
+  } catch (error) {
+    if (RagkitError.isInstance(error) && error.code === "INDEX_LOCKED") return;
+    throw error;
   }
-  const now = new Date().toISOString();
-  const manifest: Manifest = {
-    schemaVersion: SCHEMA_VERSION,
-    embedder: { id: embedder.id, dimensions: embedder.dimensions },
-    analyzer: ANALYZER_VERSION,
-    chunker: { key: chunker.key },
-    createdAt: now,
-    updatedAt: now,
-  };
-  await store.writeManifest(manifest);
-  return manifest;
+  try {
+    await store.recover();
+  } finally {
+    await lock.release();
+  }
 }

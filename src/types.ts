@@ -98,3 +98,30 @@ export interface SearchFilter {
   /** Equality on metadata keys; an array value in the document matches if it contains the value. */
   metadata?: Record<string, string | number | boolean>;
 }
+
+/** Who holds an index's write lock. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** The holder's kernel start time, so a reused pid is not mistaken for the holder. */
+  processStart: string;
+  /** What the holder is doing, e.g. "ingest ./docs". */
+  command: string;
+  since: string;
+}
+
+export interface LockOptions {
+  /** false: fail at once with INDEX_LOCKED when another writer holds the lock. Default true. */
+  wait?: boolean;
+  /** Give up with INDEX_LOCKED after this long (default: wait as long as it takes). */
+  timeoutMs?: number;
+  /** Called once when the lock is busy and the caller starts waiting. */
+  onWait?: (holder: LockHolder) => void;
+  /** Shown to other processes that wait. */
+  command?: string;
+  signal?: AbortSignal;
+}
+
+export interface WriteLock {
+  release(): Promise<void>;
+}

@@ -23,7 +23,7 @@ function raw(port: number, method: string, rawPath: string, headers: Record<stri
 const encodeAll = (s: string) => [...s].map((c) => (c === "/" ? c : `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`)).join("");
 
 /** Spellings of one path that a router may decode or normalise to the same route. */
-export function variants(route: string): string[] {
+function variants(route: string): string[] {
   const [first, ...rest] = route.slice(1).split("/");
   const head = first as string;
   const tail = rest.length ? `/${rest.join("/")}` : "";

@@ -1,12 +1,14 @@
 import type { Command } from "commander";
 import { RagkitError } from "../errors.js";
 import { Rag, type RagOpenOptions } from "../rag.js";
-import type { SearchFilter, SearchMode } from "../types.js";
+import type { LockOptions, SearchFilter, SearchMode } from "../types.js";
 
 export interface GlobalOptions {
   index?: string;
   config?: string;
   json?: boolean;
+  /** false with --no-wait. */
+  wait?: boolean;
 }
 
 /** Options every command shares, read from wherever commander put them. */
@@ -19,8 +21,21 @@ export async function openRag(command: Command, extra: Partial<RagOpenOptions> =
   return Rag.open({
     ...(options.index ? { dir: options.index } : {}),
     ...(options.config ? { configFile: options.config } : {}),
+    lock: cliLockOptions(options.wait !== false),
     ...extra,
   });
+}
+
+/** Writers wait for one another, saying once who they wait for; `--no-wait` fails instead. */
+export function cliLockOptions(wait: boolean): LockOptions {
+  return {
+    wait,
+    command: `ragkit ${process.argv.slice(2).join(" ")}`.slice(0, 200),
+    onWait: (holder) =>
+      process.stderr.write(
+        `Waiting for the index: process ${holder.pid} on ${holder.host} (${holder.command || "unknown"}) is writing it since ${holder.since}…\n`,
+      ),
+  };
 }
 
 export function printJson(value: unknown): void {

@@ -6,6 +6,7 @@ import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDocs } from "./commands/docs.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMcp } from "./commands/mcp.js";
@@ -21,6 +22,7 @@ const program = new Command("ragkit")
   .option("--index <dir>", "index directory (default ./.ragkit, or RAGKIT_INDEX)")
   .option("--config <file>", "JSON config file (default ./ragkit.config.json if present)")
   .option("--json", "machine-readable output on stdout")
+  .option("--no-wait", "fail with INDEX_LOCKED instead of waiting while another process writes the index")
   .showHelpAfterError()
   .exitOverride();
 
@@ -31,6 +33,7 @@ registerAsk(program);
 registerChat(program);
 registerDocs(program);
 registerStats(program);
+registerDoctor(program);
 registerEval(program);
 registerModels(program);
 registerServe(program);

@@ -43,4 +43,6 @@ export interface IngestOptions {
   prune?: boolean;
   /** Extra metadata for documents loaded from these files (absolute path → metadata), e.g. an upload's original name. */
   fileMetadata?: Record<string, import("../types.js").Metadata>;
+  /** How to wait for another writer of the index (overrides the `Rag.open` setting). */
+  lock?: import("../types.js").LockOptions;
 }

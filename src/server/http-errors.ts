@@ -30,6 +30,11 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PROVIDER_BAD_RESPONSE: 502,
   PROVIDER_ERROR: 502,
   PROVIDER_TIMEOUT: 504,
+  INDEX_LOCKED: 503,
+  STORE_CONFLICT: 503,
+  SERVER_BUSY: 503,
+  INVALID_FILE_NAME: 400,
+  LIMIT_EXCEEDED: 400,
 };
 
 export function statusOf(code: ErrorCode): number {
@@ -56,7 +61,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toHttpError(error);
     if (status >= 500 && status !== 502 && status !== 504) request.log.error({ err: error }, "request failed");
-    if (status === 429 && !reply.getHeader("retry-after")) reply.header("retry-after", "1");
+    if ((status === 429 || status === 503) && !reply.getHeader("retry-after")) reply.header("retry-after", status === 503 ? "5" : "1");
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

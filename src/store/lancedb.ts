@@ -1,155 +1,78 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
-import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
-import { toRagkitError } from "../errors.js";
-import type { Metadata, StoredChunk } from "../types.js";
+import { RagkitError, toRagkitError } from "../errors.js";
+import type { StoredChunk } from "../types.js";
+import { acquireFileLock } from "./file-lock.js";
+import { clearJournal, deleteDocuments, recoverJournal, repairTables, writeFileAtomic, writeJournal } from "./lancedb-journal.js";
+import {
+  CHUNK_COLUMNS,
+  chunkSchema,
+  chunkToRow,
+  documentSchema,
+  documentToRow,
+  inList,
+  type Row,
+  rowToChunk,
+  rowToSummary,
+  SUMMARY_COLUMNS,
+} from "./lancedb-rows.js";
 import type {
-  ChunkRecord,
   DocumentSummary,
   DocumentWrite,
+  LockOptions,
   Manifest,
+  RepairPlan,
   ScoredChunk,
   Store,
   StoredDocument,
+  StoreScan,
   StoreSearchOptions,
   StoreStats,
+  WriteLock,
 } from "./types.js";
 
 const CHUNKS = "chunks";
 const DOCUMENTS = "documents";
 const MANIFEST = "manifest.json";
-// Written before a write that spans both tables and removed after it, so a crash in between
-// is finished (or undone) the next time the index opens.
-const JOURNAL = "journal.json";
-
-// Column names are snake_case because LanceDB's SQL folds unquoted identifiers to lower case.
-const CHUNK_COLUMNS = ["id", "doc_id", "source", "title", "text", "start_offset", "end_offset", "idx", "metadata"];
-const SUMMARY_COLUMNS = ["id", "source", "title", "content_hash", "chunker_key", "metadata", "chunk_count", "chars", "updated_at"];
-
-interface Journal {
-  op: "upsert" | "delete";
-  documentIds: string[];
-}
+const LOCK = "write.lock";
+// Versions a compaction replaced stay on disk this long: a reader in another process may still be
+// reading one (LanceDB deletes a version's files at cleanup, whoever has them open).
+const CLEANUP_GRACE_MS = 10 * 60_000;
 
 export interface LanceDbStoreOptions {
   dir: string;
   dimensions: number;
 }
 
-function quote(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-function inList(column: string, values: string[]): string {
-  return `${column} IN (${values.map(quote).join(", ")})`;
-}
-
-function chunkSchema(dimensions: number): Schema {
-  return new Schema([
-    new Field("id", new Utf8(), false),
-    new Field("doc_id", new Utf8(), false),
-    new Field("source", new Utf8(), false),
-    new Field("title", new Utf8(), true),
-    new Field("text", new Utf8(), false),
-    new Field("start_offset", new Int32(), false),
-    new Field("end_offset", new Int32(), false),
-    new Field("idx", new Int32(), false),
-    new Field("metadata", new Utf8(), false),
-    new Field("embed_hash", new Utf8(), false),
-    new Field("terms", new Utf8(), false),
-    new Field("vector", new FixedSizeList(dimensions, new Field("item", new Float32(), true)), false),
-  ]);
-}
-
-function documentSchema(): Schema {
-  return new Schema([
-    new Field("id", new Utf8(), false),
-    new Field("source", new Utf8(), false),
-    new Field("title", new Utf8(), true),
-    new Field("content_hash", new Utf8(), false),
-    new Field("chunker_key", new Utf8(), false),
-    new Field("metadata", new Utf8(), false),
-    new Field("chunk_count", new Int32(), false),
-    new Field("chars", new Int32(), false),
-    new Field("updated_at", new Float64(), false),
-    new Field("text", new Utf8(), false),
-  ]);
-}
-
-type Row = Record<string, unknown>;
-
-function rowToChunk(row: Row): StoredChunk {
-  const title = row.title as string | null;
-  return {
-    id: row.id as string,
-    documentId: row.doc_id as string,
-    source: row.source as string,
-    ...(title ? { title } : {}),
-    text: row.text as string,
-    start: row.start_offset as number,
-    end: row.end_offset as number,
-    index: row.idx as number,
-    metadata: JSON.parse(row.metadata as string) as Metadata,
+const ignoreGone =
+  <T>(fallback: T) =>
+  (error: unknown): T => {
+    // Another process may compact and clean up while we walk the folder.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return fallback;
+    throw error;
   };
-}
-
-function rowToSummary(row: Row): DocumentSummary {
-  const title = row.title as string | null;
-  return {
-    id: row.id as string,
-    source: row.source as string,
-    ...(title ? { title } : {}),
-    contentHash: row.content_hash as string,
-    chunkerKey: row.chunker_key as string,
-    metadata: JSON.parse(row.metadata as string) as Metadata,
-    chunkCount: row.chunk_count as number,
-    chars: row.chars as number,
-    updatedAt: row.updated_at as number,
-  };
-}
-
-function chunkToRow(chunk: ChunkRecord): Row {
-  return {
-    id: chunk.id,
-    doc_id: chunk.documentId,
-    source: chunk.source,
-    title: chunk.title ?? null,
-    text: chunk.text,
-    start_offset: chunk.start,
-    end_offset: chunk.end,
-    idx: chunk.index,
-    metadata: JSON.stringify(chunk.metadata),
-    embed_hash: chunk.embedHash,
-    terms: chunk.terms,
-    vector: Array.from(chunk.vector),
-  };
-}
-
-function documentToRow(doc: StoredDocument): Row {
-  return {
-    id: doc.id,
-    source: doc.source,
-    title: doc.title ?? null,
-    content_hash: doc.contentHash,
-    chunker_key: doc.chunkerKey,
-    metadata: JSON.stringify(doc.metadata),
-    chunk_count: doc.chunkCount,
-    chars: doc.chars,
-    updated_at: doc.updatedAt,
-    text: doc.text,
-  };
-}
 
 async function directorySize(dir: string): Promise<number> {
   let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  for (const entry of await readdir(dir, { withFileTypes: true }).catch(ignoreGone([]))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) total += await directorySize(full);
-    else if (entry.isFile()) total += (await stat(full)).size;
+    else if (entry.isFile()) total += (await stat(full).catch(ignoreGone({ size: 0 }))).size;
   }
   return total;
+}
+
+/** A LanceDB failure as a ragkit error; a lost optimistic commit race is a conflict to retry. */
+function storeError(error: unknown, context: string): RagkitError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/conflict|retryable/i.test(message)) {
+    return new RagkitError("STORE_CONFLICT", `${context}: another process wrote to the index at the same time; retry`, {
+      cause: error,
+    });
+  }
+  return toRagkitError(error, "STORE_FAILED", context);
 }
 
 /** The embedded default: LanceDB tables on local disk, BM25 through LanceDB's full-text index. */
@@ -173,7 +96,9 @@ export class LanceDbStore implements Store {
     const dir = path.resolve(options.dir);
     try {
       await mkdir(dir, { recursive: true });
-      const db = await lancedb.connect(path.join(dir, "lance"));
+      // 0: every read checks for versions other processes committed, so a server sees a CLI
+      // ingest's documents at once and never reads files a later cleanup removed.
+      const db = await lancedb.connect(path.join(dir, "lance"), { readConsistencyInterval: 0 });
       const names = new Set(await db.tableNames());
       const chunks = names.has(CHUNKS)
         ? await db.openTable(CHUNKS)
@@ -181,12 +106,14 @@ export class LanceDbStore implements Store {
       const documents = names.has(DOCUMENTS)
         ? await db.openTable(DOCUMENTS)
         : await db.createEmptyTable(DOCUMENTS, documentSchema(), { existOk: true });
-      const store = new LanceDbStore(dir, db, chunks, documents, lancedb);
-      await store.recover();
-      return store;
+      return new LanceDbStore(dir, db, chunks, documents, lancedb);
     } catch (error) {
       throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${dir}`);
     }
+  }
+
+  lock(options: LockOptions = {}): Promise<WriteLock> {
+    return acquireFileLock(path.join(this.dir, LOCK), options);
   }
 
   async readManifest(): Promise<Manifest | undefined> {
@@ -196,13 +123,13 @@ export class LanceDbStore implements Store {
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
-    await this.writeFileAtomic(MANIFEST, JSON.stringify(manifest, null, 2));
+    await writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(manifest, null, 2));
   }
 
   async upsert(writes: DocumentWrite[]): Promise<void> {
     if (writes.length === 0) return;
     const ids = writes.map((w) => w.document.id);
-    await this.writeJournal({ op: "upsert", documentIds: ids });
+    await writeJournal(this.dir, { op: "upsert", documentIds: ids });
     try {
       const rows = writes.flatMap((w) => w.chunks.map(chunkToRow));
       // One merge: new and changed chunks in, chunks these documents no longer have out.
@@ -219,17 +146,17 @@ export class LanceDbStore implements Store {
         .execute(writes.map((w) => documentToRow(w.document)));
       await this.ensureFtsIndex();
     } catch (error) {
-      throw toRagkitError(error, "STORE_FAILED", "Writing to the index failed");
+      throw storeError(error, "Writing to the index failed");
     }
-    await this.clearJournal();
+    await clearJournal(this.dir);
   }
 
   async delete(documentIds: string[]): Promise<number> {
     if (documentIds.length === 0) return 0;
     const existing = await this.documents.countRows(inList("id", documentIds));
-    await this.writeJournal({ op: "delete", documentIds });
+    await writeJournal(this.dir, { op: "delete", documentIds });
     await this.applyDelete(documentIds);
-    await this.clearJournal();
+    await clearJournal(this.dir);
     return existing;
   }
 
@@ -247,7 +174,8 @@ export class LanceDbStore implements Store {
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    if (!(await this.ensureFtsIndex())) return [];
+    // Readers never build the index (that is a write): until a writer has, there is nothing to match.
+    if (!(await this.hasFtsIndex())) return [];
     let query = this.chunks
       .query()
       .fullTextSearch(this.termQuery(terms))
@@ -297,10 +225,16 @@ export class LanceDbStore implements Store {
   }
 
   async optimize(): Promise<void> {
-    await this.ensureFtsIndex();
-    // Old versions are only garbage: every write we make is complete in the newest one.
-    await this.chunks.optimize({ cleanupOlderThan: new Date() });
-    await this.documents.optimize({ cleanupOlderThan: new Date() });
+    try {
+      await this.ensureFtsIndex();
+      // Every write we make is complete in the newest version; older ones are kept for a grace
+      // period only because other processes may be reading them.
+      const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
+      await this.chunks.optimize({ cleanupOlderThan });
+      await this.documents.optimize({ cleanupOlderThan });
+    } catch (error) {
+      throw storeError(error, "Compacting the index failed");
+    }
   }
 
   async stats(): Promise<StoreStats> {
@@ -337,14 +271,16 @@ export class LanceDbStore implements Store {
     return parts.length === 1 ? (parts[0] as [unknown, InstanceType<typeof MatchQuery>])[1] : new BooleanQuery(parts);
   }
 
-  /** The FTS index can only be built once the table has rows; later rows are searched too. */
-  private async ensureFtsIndex(): Promise<boolean> {
+  private async hasFtsIndex(): Promise<boolean> {
     if (this.ftsReady) return true;
     const indices = await this.chunks.listIndices();
-    if (indices.some((index) => index.columns.includes("terms"))) {
-      this.ftsReady = true;
-      return true;
-    }
+    this.ftsReady = indices.some((index) => index.columns.includes("terms"));
+    return this.ftsReady;
+  }
+
+  /** The FTS index can only be built once the table has rows; later rows are searched too. */
+  private async ensureFtsIndex(): Promise<boolean> {
+    if (await this.hasFtsIndex()) return true;
     if ((await this.chunks.countRows()) === 0) return false;
     // Terms arrive analysed (stemmed, stop words out), so LanceDB must only split on spaces.
     await this.chunks.createIndex("terms", {
@@ -364,59 +300,32 @@ export class LanceDbStore implements Store {
 
   private async applyDelete(documentIds: string[]): Promise<void> {
     try {
-      for (let i = 0; i < documentIds.length; i += 500) {
-        const part = documentIds.slice(i, i + 500);
-        await this.documents.delete(inList("id", part));
-        await this.chunks.delete(inList("doc_id", part));
-      }
+      await deleteDocuments({ chunks: this.chunks, documents: this.documents }, documentIds);
     } catch (error) {
-      throw toRagkitError(error, "STORE_FAILED", "Deleting from the index failed");
+      throw storeError(error, "Deleting from the index failed");
     }
   }
 
-  /**
-   * An interrupted delete is finished. An interrupted upsert may have written chunks but not the
-   * document rows: chunks without a document row are removed, so the next ingest redoes them
-   * and no orphan chunk is ever searchable without its document.
-   */
-  private async recover(): Promise<void> {
-    const file = path.join(this.dir, JOURNAL);
-    if (!existsSync(file)) return;
-    let journal: Journal;
+  /** Finishes or undoes what a crashed writer's journal announces; see `lancedb-journal.ts`. */
+  async recover(): Promise<void> {
+    await recoverJournal(this.dir, { chunks: this.chunks, documents: this.documents });
+  }
+
+  async scan(): Promise<StoreScan> {
+    const documents = (await this.documents.query().select(["id", "chunk_count"]).toArray()) as Row[];
+    const chunks = (await this.chunks.query().select(["id", "doc_id"]).toArray()) as Row[];
+    return {
+      documents: documents.map((r) => ({ id: r.id as string, chunkCount: r.chunk_count as number })),
+      chunks: chunks.map((r) => ({ id: r.id as string, documentId: r.doc_id as string })),
+    };
+  }
+
+  async repair(plan: RepairPlan): Promise<void> {
     try {
-      journal = JSON.parse(await readFile(file, "utf8")) as Journal;
-    } catch {
-      // A torn journal means the crash came before the write it announced began.
-      await rm(file, { force: true });
-      return;
+      await repairTables(this.dir, { chunks: this.chunks, documents: this.documents }, plan);
+    } catch (error) {
+      throw storeError(error, "Repairing the index failed");
     }
-    if (journal.op === "delete") {
-      await this.applyDelete(journal.documentIds);
-    } else {
-      const present = new Set(
-        ((await this.documents.query().where(inList("id", journal.documentIds)).select(["id"]).toArray()) as Row[]).map(
-          (row) => row.id as string,
-        ),
-      );
-      const orphans = journal.documentIds.filter((id) => !present.has(id));
-      if (orphans.length > 0) await this.chunks.delete(inList("doc_id", orphans));
-    }
-    await rm(file, { force: true });
-  }
-
-  private async writeJournal(journal: Journal): Promise<void> {
-    await this.writeFileAtomic(JOURNAL, JSON.stringify(journal));
-  }
-
-  private async clearJournal(): Promise<void> {
-    await rm(path.join(this.dir, JOURNAL), { force: true });
-  }
-
-  private async writeFileAtomic(name: string, content: string): Promise<void> {
-    const target = path.join(this.dir, name);
-    const temp = `${target}.${process.pid}.tmp`;
-    await writeFile(temp, content);
-    await rename(temp, target);
   }
 }
 

@@ -1,4 +1,6 @@
-import type { Metadata, StoredChunk } from "../types.js";
+import type { LockOptions, Metadata, StoredChunk, WriteLock } from "../types.js";
+
+export type { LockHolder, LockOptions, WriteLock } from "../types.js";
 
 /** What the index remembers about what built it; a mismatch means its vectors can't be trusted. */
 export interface Manifest {
@@ -52,6 +54,22 @@ export interface StoreSearchOptions {
   documentIds?: string[];
 }
 
+/** Every id as stored, duplicates included: what `doctor` checks. */
+export interface StoreScan {
+  documents: Array<{ id: string; chunkCount: number }>;
+  chunks: Array<{ id: string; documentId: string }>;
+}
+
+/** What `doctor --repair` asks a store to fix; nothing in it deletes a document. */
+export interface RepairPlan {
+  /** Documents whose id, or one of whose chunk ids, is stored more than once: keep one of each. */
+  dedupe: string[];
+  /** Ids that have chunks but no document row: drop those chunks. */
+  orphanChunksOf: string[];
+  /** Documents whose chunks disagree with them: mark changed so the next ingest re-chunks them. */
+  markChanged: string[];
+}
+
 export interface StoreStats {
   documents: number;
   chunks: number;
@@ -66,6 +84,13 @@ export interface Store {
   readonly name: string;
   /** Capabilities as data: a store without native lexical search gets BM25 from the retriever. */
   readonly capabilities: { lexical: boolean };
+  /**
+   * Serialises writers across processes (and within one). Every write (upsert, delete, optimize,
+   * manifest) must happen while holding it; reads never need it.
+   */
+  lock(options?: LockOptions): Promise<WriteLock>;
+  /** Finishes or undoes a write that a crashed writer left half done; call while holding the lock. */
+  recover(): Promise<void>;
   readManifest(): Promise<Manifest | undefined>;
   writeManifest(manifest: Manifest): Promise<void>;
   /** Replaces each document and all its chunks (chunks no longer produced are deleted). */
@@ -84,5 +109,9 @@ export interface Store {
   /** Compacts storage and brings search indexes up to date after a batch of writes. */
   optimize(): Promise<void>;
   stats(): Promise<StoreStats>;
+  /** All document and chunk ids, duplicates included (for `doctor`). */
+  scan(): Promise<StoreScan>;
+  /** Applies a repair; call while holding the lock. */
+  repair(plan: RepairPlan): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Table } from "@lancedb/lancedb";
+import { inList, type Row } from "./lancedb-rows.js";
+import type { RepairPlan } from "./types.js";
+
+// Written before a write that spans both tables (or several commits) and removed after it, so a
+// crash in between is finished or undone by the next writer.
+const JOURNAL = "journal.json";
+// Rows a repair rewrites, kept on disk until the rewrite is committed.
+const RESTORE = "repair-rows.json";
+
+interface Journal {
+  op: "upsert" | "delete" | "restore";
+  documentIds: string[];
+}
+
+export interface Tables {
+  chunks: Table;
+  documents: Table;
+}
+
+export async function writeFileAtomic(target: string, content: string): Promise<void> {
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, content);
+  await rename(temp, target);
+}
+
+export async function writeJournal(dir: string, journal: Journal): Promise<void> {
+  await writeFileAtomic(path.join(dir, JOURNAL), JSON.stringify(journal));
+}
+
+export async function clearJournal(dir: string): Promise<void> {
+  await rm(path.join(dir, JOURNAL), { force: true });
+  await rm(path.join(dir, RESTORE), { force: true });
+}
+
+export async function deleteDocuments(tables: Tables, documentIds: string[]): Promise<void> {
+  for (let i = 0; i < documentIds.length; i += 500) {
+    const part = documentIds.slice(i, i + 500);
+    await tables.documents.delete(inList("id", part));
+    await tables.chunks.delete(inList("doc_id", part));
+  }
+}
+
+/**
+ * An interrupted delete is finished. An interrupted upsert may have written chunks but not the
+ * document rows: chunks without a document row are removed, so the next ingest redoes them and no
+ * orphan chunk is ever searchable without its document. An interrupted repair is redone from the
+ * rows it saved first.
+ */
+export async function recoverJournal(dir: string, tables: Tables): Promise<void> {
+  const file = path.join(dir, JOURNAL);
+  if (!existsSync(file)) return;
+  let journal: Journal;
+  try {
+    journal = JSON.parse(await readFile(file, "utf8")) as Journal;
+  } catch {
+    // A torn journal means the crash came before the write it announced began.
+    await clearJournal(dir);
+    return;
+  }
+  if (journal.op === "delete") {
+    await deleteDocuments(tables, journal.documentIds);
+  } else if (journal.op === "restore") {
+    await restoreRows(dir, tables, journal.documentIds);
+  } else {
+    const present = new Set(
+      ((await tables.documents.query().where(inList("id", journal.documentIds)).select(["id"]).toArray()) as Row[]).map(
+        (row) => row.id as string,
+      ),
+    );
+    const orphans = journal.documentIds.filter((id) => !present.has(id));
+    if (orphans.length > 0) await tables.chunks.delete(inList("doc_id", orphans));
+  }
+  await clearJournal(dir);
+}
+
+interface SavedRows {
+  documents: Row[];
+  chunks: Row[];
+}
+
+async function restoreRows(dir: string, tables: Tables, documentIds: string[]): Promise<void> {
+  let saved: SavedRows;
+  try {
+    saved = JSON.parse(await readFile(path.join(dir, RESTORE), "utf8")) as SavedRows;
+  } catch {
+    // The rows file is written before the journal names it: without it nothing was touched yet.
+    return;
+  }
+  await deleteDocuments(tables, documentIds);
+  if (saved.chunks.length > 0) await tables.chunks.add(saved.chunks);
+  if (saved.documents.length > 0) await tables.documents.add(saved.documents);
+}
+
+function plainRow(row: Row): Row {
+  const out: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    const v = value as { toArray?: () => ArrayLike<number> } | null;
+    out[key] = v && typeof v === "object" && typeof v.toArray === "function" ? Array.from(v.toArray()) : value;
+  }
+  return out;
+}
+
+/** One row per id: the newest document row, the first copy of each chunk. */
+async function dedupedRows(tables: Tables, documentIds: string[]): Promise<SavedRows> {
+  const docs = ((await tables.documents.query().where(inList("id", documentIds)).toArray()) as Row[]).map(plainRow);
+  const newest = new Map<string, Row>();
+  for (const row of docs) {
+    const seen = newest.get(row.id as string);
+    if (!seen || (row.updated_at as number) > (seen.updated_at as number)) newest.set(row.id as string, row);
+  }
+  const chunks = new Map<string, Row>();
+  for (const row of ((await tables.chunks.query().where(inList("doc_id", documentIds)).toArray()) as Row[]).map(plainRow)) {
+    if (!chunks.has(row.id as string)) chunks.set(row.id as string, row);
+  }
+  return { documents: [...newest.values()], chunks: [...chunks.values()] };
+}
+
+/**
+ * What `doctor --repair` changes, journaled so a crash mid-repair loses nothing: duplicated ids
+ * are rewritten once each, orphan chunks (no document row) are dropped, and documents whose chunks
+ * do not match are marked changed, so their next ingest re-chunks them.
+ */
+export async function repairTables(dir: string, tables: Tables, plan: RepairPlan): Promise<void> {
+  if (plan.dedupe.length > 0) {
+    const rows = await dedupedRows(tables, plan.dedupe);
+    await writeFileAtomic(path.join(dir, RESTORE), JSON.stringify(rows));
+    await writeJournal(dir, { op: "restore", documentIds: plan.dedupe });
+    await restoreRows(dir, tables, plan.dedupe);
+    await clearJournal(dir);
+  }
+  if (plan.orphanChunksOf.length > 0) {
+    for (let i = 0; i < plan.orphanChunksOf.length; i += 500) {
+      await tables.chunks.delete(inList("doc_id", plan.orphanChunksOf.slice(i, i + 500)));
+    }
+  }
+  if (plan.markChanged.length > 0) {
+    await tables.documents.update({ where: inList("id", plan.markChanged), values: { content_hash: "" } });
+  }
+}

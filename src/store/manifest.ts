@@ -1,0 +1,47 @@
+import type { Chunker } from "../chunk/types.js";
+import type { Embedder } from "../embed/types.js";
+import { RagkitError } from "../errors.js";
+import { ANALYZER_VERSION } from "../text/analyzer.js";
+import type { Manifest, Store } from "./types.js";
+
+export const SCHEMA_VERSION = 1;
+
+/**
+ * The manifest of the index, checked against the parts this run uses (or written, for a new
+ * index): vectors from another embedder or terms from another analyzer must never be mixed in.
+ */
+export async function checkManifest(store: Store, embedder: Embedder, chunker: Chunker, dir: string): Promise<Manifest> {
+  const found = await store.readManifest();
+  if (found) {
+    if (found.schemaVersion !== SCHEMA_VERSION) {
+      throw new RagkitError(
+        "INDEX_SCHEMA_MISMATCH",
+        `The index at ${dir} has schema version ${found.schemaVersion}; this ragkit reads version ${SCHEMA_VERSION}. Re-index into a new directory with \`ragkit ingest <paths> --index NEW_DIR\`.`,
+      );
+    }
+    if (found.embedder.id !== embedder.id || found.embedder.dimensions !== embedder.dimensions) {
+      throw new RagkitError(
+        "INDEX_EMBEDDER_MISMATCH",
+        `The index at ${dir} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Use the same embedder, or re-index: delete ${dir} (or pick a new --index DIR) and run \`ragkit ingest\` again.`,
+      );
+    }
+    if (found.analyzer !== ANALYZER_VERSION) {
+      throw new RagkitError(
+        "INDEX_SCHEMA_MISMATCH",
+        `The index at ${dir} was analysed with "${found.analyzer}", this ragkit uses "${ANALYZER_VERSION}"; re-index into a new directory.`,
+      );
+    }
+    return found;
+  }
+  const now = new Date().toISOString();
+  const manifest: Manifest = {
+    schemaVersion: SCHEMA_VERSION,
+    embedder: { id: embedder.id, dimensions: embedder.dimensions },
+    analyzer: ANALYZER_VERSION,
+    chunker: { key: chunker.key },
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.writeManifest(manifest);
+  return manifest;
+}
