@@ -28,6 +28,17 @@ export const configSchema = z
     load: z
       .object({
         maxBytes: z.number().int().positive().default(25_000_000),
+        /** Characters one document may have once loaded (a PDF or JSON field can inflate far past its bytes). */
+        maxChars: z.number().int().positive().default(10_000_000),
+        /** Zip-based formats (DOCX): checked while inflating, before any parser sees them. */
+        zip: z
+          .object({
+            maxEntries: z.number().int().positive().default(10_000),
+            maxUnzippedBytes: z.number().int().positive().default(256_000_000),
+            maxXmlBytes: z.number().int().positive().default(32_000_000),
+          })
+          .strict()
+          .prefault({}),
         include: z.array(z.string()).default([]),
         exclude: z.array(z.string()).default([]),
         gitignore: z.boolean().default(true),
@@ -103,6 +114,22 @@ export const configSchema = z
         bodyLimit: z.number().int().positive().default(5_000_000),
         /** Origins allowed to call the API from a browser; empty means CORS off. */
         corsOrigins: z.array(z.string()).default([]),
+        /** Characters in one query, question or chat message (search, ask, chat, /v1, MCP). */
+        maxQueryChars: z.number().int().positive().default(10_000),
+        /** Characters of text in one request altogether (all embeddings inputs, all chat messages). */
+        maxRequestChars: z.number().int().positive().default(200_000),
+        /** Expensive requests (answers, embeddings, ingest) running at once, per kind. */
+        maxConcurrent: z.number().int().positive().default(4),
+        /** Expensive requests waiting for a turn, per kind; beyond that the server answers 503. */
+        maxQueued: z.number().int().min(0).default(32),
+        /** Time to receive a whole request (headers and body), e.g. a slow upload. */
+        requestTimeoutMs: z.number().int().positive().default(120_000),
+        /** Time to receive the request headers. */
+        headersTimeoutMs: z.number().int().positive().default(15_000),
+        /** A connection with no traffic either way is closed after this (SSE streams send a heartbeat). */
+        idleTimeoutMs: z.number().int().positive().default(60_000),
+        /** How long a write (upload, watch) waits for another process's ingest before 503 INDEX_LOCKED. */
+        lockWaitMs: z.number().int().min(0).default(30_000),
       })
       .strict()
       .prefault({}),

@@ -18,6 +18,9 @@ export class BundledEmbedder implements Embedder {
   readonly id = "bundled:universal-sentence-encoder@energetic-ai-0.2.0";
   readonly dimensions = 512;
   readonly maxBatchSize = 16;
+  // Ingested chunks are ~2,500 characters; beyond 8k the encoder's cost grows while what a single
+  // 512-dimension vector can say about the text does not.
+  readonly maxInputChars = 8_192;
   readonly concurrency: number;
   private readonly pool: WorkerPool;
 

@@ -1,6 +1,12 @@
 import type { EmbedPurpose } from "../types.js";
 import type { Embedder } from "./types.js";
 
+/** A text cut to what the embedder reads, so a 1 MB input costs what its first page costs. */
+export function fitInput(embedder: Embedder, text: string): string {
+  const max = embedder.maxInputChars;
+  return max !== undefined && text.length > max ? text.slice(0, max) : text;
+}
+
 /**
  * Embeds any number of texts through an embedder that takes one batch at a time: batches of
  * `maxBatchSize`, `concurrency` of them in flight, results in input order.
@@ -9,7 +15,7 @@ export async function embedAll(embedder: Embedder, texts: string[], purpose: Emb
   const out: Float32Array[] = new Array(texts.length);
   const batches: Array<[number, string[]]> = [];
   for (let i = 0; i < texts.length; i += embedder.maxBatchSize) {
-    batches.push([i, texts.slice(i, i + embedder.maxBatchSize)]);
+    batches.push([i, texts.slice(i, i + embedder.maxBatchSize).map((t) => fitInput(embedder, t))]);
   }
   let next = 0;
   const lane = async () => {
@@ -39,7 +45,7 @@ export class QueryVectorCache {
       this.entries.set(query, hit);
       return hit;
     }
-    const [vector] = await embedder.embed([query], "query");
+    const [vector] = await embedder.embed([fitInput(embedder, query)], "query");
     if (!vector) throw new Error("embedder returned no vector");
     this.entries.set(query, vector);
     if (this.entries.size > this.capacity) {

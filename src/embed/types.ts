@@ -12,6 +12,11 @@ export interface Embedder {
   readonly maxBatchSize: number;
   /** How many batches may be in flight at once (e.g. worker threads). */
   readonly concurrency: number;
+  /**
+   * Longest input the model reads, in characters; longer texts are cut to it before embedding
+   * (the model would ignore or choke on the rest). Undefined: no limit.
+   */
+  readonly maxInputChars?: number;
   embed(texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]>;
   /** Start expensive resources ahead of a large job so they overlap with file loading. */
   warm?(): Promise<void>;

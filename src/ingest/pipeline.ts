@@ -5,7 +5,7 @@ import { embedAll } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
 import { RagkitError } from "../errors.js";
 import { type DocumentInput, type LoadOptions, loadFile, makeDocument } from "../load/index.js";
-import { type WalkOptions, walk } from "../load/walk.js";
+import { type WalkedFile, type WalkOptions, walk } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite, Store } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import { sha256 } from "../text/hash.js";
@@ -59,7 +59,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
 
   const progress = { phase: "scan" as const, filesTotal: 0, filesDone: 0, documentsWritten: 0, chunksEmbedded: 0 };
   options.onProgress?.({ ...progress });
-  const files: Array<{ path: string; root: string }> = [];
+  const files: WalkedFile[] = [];
   for (const input of paths) {
     try {
       for await (const file of walk([input], deps.load)) files.push(file);
@@ -160,6 +160,11 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
   for (const file of files) {
     if (options.signal?.aborted || writeError) break;
     options.onProgress?.({ ...progress, phase: "ingest", current: file.path });
+    if (file.error) {
+      report.failed.push({ path: file.path, code: file.error.code, message: file.error.message });
+      progress.filesDone++;
+      continue;
+    }
     try {
       const loaded = await loadFile(file.path, deps.load);
       loadedFiles.add(file.path);

@@ -2,13 +2,15 @@ import { RagkitError, toRagkitError } from "../errors.js";
 import type { Document } from "../types.js";
 import { makeDocument } from "./document.js";
 import { htmlToText } from "./html-text.js";
-import type { Loader, SourceFile } from "./types.js";
+import type { Loader, LoadOptions, SourceFile } from "./types.js";
+import { checkZip } from "./zip-limits.js";
 
 /** Word documents through mammoth's HTML, so headings, lists and tables keep their shape. */
 export const docxLoader: Loader = {
   name: "docx",
   extensions: [".docx"],
-  async *load(file: SourceFile): AsyncIterable<Document> {
+  async *load(file: SourceFile, options: LoadOptions): AsyncIterable<Document> {
+    checkZip(file.bytes, options.zip, file.path);
     const mammoth = (await import("mammoth")).default;
     let html: string;
     try {

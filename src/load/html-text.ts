@@ -1,5 +1,6 @@
 import { type Cheerio, type CheerioAPI, load } from "cheerio";
 import type { AnyNode, Element } from "domhandler";
+import { RagkitError } from "../errors.js";
 
 // Chrome around the content that a reader skips, and elements that are never text.
 const DROP =
@@ -61,6 +62,27 @@ function tidy(text: string): string {
     .trim();
 }
 
+// Browsers stop nesting at 512 levels; real pages stay far below. Deeper input is an attack or
+// garbage, and parse5 slows quadratically with depth (30,000 levels: 4 s, then a stack overflow).
+const MAX_DEPTH = 1_000;
+// Elements a parser closes by itself (or that never hold content): they do not nest in practice.
+const SELF_CLOSING =
+  /^(p|li|dt|dd|tr|td|th|thead|tbody|tfoot|option|optgroup|rb|rt|rp|colgroup|caption|area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)$/i;
+
+/** The deepest nesting of explicitly closed elements, counted in one linear pass over the tags. */
+export function nestingDepth(html: string, stopAt = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const match of html.matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
+    const [, closing, name, selfClosed] = match;
+    if (selfClosed || SELF_CLOSING.test(name as string)) continue;
+    depth = closing ? Math.max(0, depth - 1) : depth + 1;
+    if (depth > deepest) deepest = depth;
+    if (deepest > stopAt) break;
+  }
+  return deepest;
+}
+
 export interface HtmlText {
   title?: string;
   text: string;
@@ -71,6 +93,9 @@ export interface HtmlText {
  * chunker keeps the page's structure. Navigation, scripts and page chrome are left out.
  */
 export function htmlToText(html: string): HtmlText {
+  if (nestingDepth(html, MAX_DEPTH) > MAX_DEPTH) {
+    throw new RagkitError("PARSE_FAILED", `elements are nested more than ${MAX_DEPTH} levels deep; this is not a page a reader could show`);
+  }
   const $: CheerioAPI = load(html);
   const title = $("title").first().text().trim() || $("h1").first().text().trim() || undefined;
   $(DROP).remove();

@@ -10,7 +10,14 @@ export const htmlLoader: Loader = {
   extensions: [".html", ".htm", ".xhtml"],
   async *load(file: SourceFile): AsyncIterable<Document> {
     const { text: html, encoding } = decodeText(file.bytes, file.path);
-    const { title, text } = htmlToText(html);
+    let page: ReturnType<typeof htmlToText>;
+    try {
+      page = htmlToText(html);
+    } catch (error) {
+      if (RagkitError.isInstance(error)) throw new RagkitError(error.code, `${file.path}: ${error.message}`, { cause: error });
+      throw error;
+    }
+    const { title, text } = page;
     if (text.trim().length === 0) throw new RagkitError("EMPTY_DOCUMENT", `${file.path} has no readable text`);
     yield makeDocument({
       source: file.path,

@@ -54,7 +54,15 @@ export async function loadFile(file: string, options: LoadOptions): Promise<Docu
   }
   const documents: Document[] = [];
   try {
-    for await (const document of loader.load({ path: absolute, bytes }, options)) documents.push(document);
+    for await (const document of loader.load({ path: absolute, bytes }, options)) {
+      if (document.text.length > options.maxChars) {
+        throw new RagkitError(
+          "FILE_TOO_LARGE",
+          `${absolute} holds a document of ${document.text.length} characters, over the ${options.maxChars} limit; raise load.maxChars to index it`,
+        );
+      }
+      documents.push(document);
+    }
   } catch (error) {
     throw toRagkitError(error, "PARSE_FAILED", `${absolute} could not be parsed`);
   }

@@ -1,4 +1,5 @@
 import type { Document } from "../types.js";
+import type { ZipLimits } from "./zip-limits.js";
 
 export interface JsonLoadOptions {
   /** Field holding the text; dotted paths reach into nested objects. */
@@ -16,6 +17,9 @@ export interface CsvLoadOptions {
 export interface LoadOptions {
   /** Files larger than this are reported as FILE_TOO_LARGE and skipped. */
   maxBytes: number;
+  /** Documents longer than this (in characters, once loaded) are reported as FILE_TOO_LARGE. */
+  maxChars: number;
+  zip: ZipLimits;
   json: JsonLoadOptions;
   csv: CsvLoadOptions;
 }

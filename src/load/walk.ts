@@ -17,6 +17,23 @@ export interface WalkedFile {
   path: string;
   /** The directory argument this file was found under (the file itself for file arguments). */
   root: string;
+  /** Set when the file was found but cannot be read by name (reported, not loaded). */
+  error?: RagkitError;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A path argument that cannot be stat'ed, with the reason spelled out. */
+function statError(root: string, error: unknown): RagkitError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (root.includes("\uFFFD")) {
+    return new RagkitError("INVALID_FILE_NAME", `${root}: the name is not valid UTF-8; rename the file to index it`, { cause: error });
+  }
+  if (code === "ELOOP") return new RagkitError("READ_FAILED", `${root} is a symbolic link loop`, { cause: error });
+  if (code === "EACCES" || code === "EPERM") return new RagkitError("READ_FAILED", `${root}: permission denied`, { cause: error });
+  if (code === "ENAMETOOLONG") return new RagkitError("INVALID_FILE_NAME", `${root}: the name is too long`, { cause: error });
+  if (code === "ENOENT" || code === "ENOTDIR") return new RagkitError("FILE_NOT_FOUND", `${root} does not exist`, { cause: error });
+  return new RagkitError("READ_FAILED", `${root} could not be read: ${(error as Error).message}`, { cause: error });
 }
 
 // Never documents: version control, dependencies, and ragkit's own index.
@@ -52,8 +69,8 @@ export async function* walk(inputs: string[], options: WalkOptions): AsyncGenera
     let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(root);
-    } catch {
-      throw new RagkitError("FILE_NOT_FOUND", `${root} does not exist`);
+    } catch (error) {
+      throw statError(root, error);
     }
     if (!info.isDirectory()) {
       yield { path: root, root };
@@ -84,18 +101,36 @@ async function* walkDir(
 ): AsyncGenerator<WalkedFile> {
   const own = gitignore ? readGitignore(dir) : undefined;
   const layers = own ? [...parentLayers, { dir, rules: own }] : parentLayers;
-  let entries: import("node:fs").Dirent[];
+  let entries: Array<import("node:fs").Dirent<Buffer>>;
   try {
-    entries = await readdir(dir, { withFileTypes: true });
+    entries = await readdir(dir, { withFileTypes: true, encoding: "buffer" });
   } catch {
     return;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const absolute = path.join(dir, entry.name);
+  const named: Array<{ entry: import("node:fs").Dirent<Buffer>; name: string; valid: boolean }> = entries.map((entry) => {
+    try {
+      return { entry, name: utf8.decode(entry.name), valid: true };
+    } catch {
+      return { entry, name: entry.name.toString("utf8"), valid: false };
+    }
+  });
+  named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { entry, name, valid } of named) {
+    const absolute = path.join(dir, name);
+    if (!valid) {
+      // Node cannot open such a name through a string path: say so instead of "not found".
+      if (entry.isFile() && loaderFor(absolute)) {
+        yield {
+          path: absolute,
+          root,
+          error: new RagkitError("INVALID_FILE_NAME", `${absolute}: the name is not valid UTF-8; rename the file to index it`),
+        };
+      }
+      continue;
+    }
     const relative = path.relative(root, absolute).split(path.sep).join("/");
     if (entry.isDirectory()) {
-      if (ALWAYS_SKIPPED.has(entry.name) || ignoredBy(layers, absolute, true)) continue;
+      if (ALWAYS_SKIPPED.has(name) || ignoredBy(layers, absolute, true)) continue;
       if (exclude?.(relative) || exclude?.(`${relative}/`)) continue;
       yield* walkDir(absolute, root, layers, gitignore, include, exclude);
     } else if (entry.isFile()) {

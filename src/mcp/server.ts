@@ -3,13 +3,19 @@ import { z } from "zod";
 import { answerJson, hitJson } from "../json.js";
 import type { Rag } from "../rag.js";
 
+/** Every tool argument is bounded: an MCP client is as untrusted as any HTTP one. */
+export interface McpLimits {
+  maxQueryChars: number;
+}
+
 const asText = (value: unknown) => ({ content: [{ type: "text" as const, text: JSON.stringify(value, null, 2) }] });
 
 /**
  * The index as an MCP server: tools `search`, `ask`, `list_documents`, `get_document`, and each
  * document as a resource `ragkit://documents/{id}`. Transport-agnostic (stdio or HTTP).
  */
-export function createMcpServer(rag: Rag, version: string): McpServer {
+export function createMcpServer(rag: Rag, version: string, limits: McpLimits = { maxQueryChars: 10_000 }): McpServer {
+  const text = z.string().min(1).max(limits.maxQueryChars);
   const server = new McpServer({ name: "ragkit", version });
   server.registerTool(
     "search",
@@ -17,7 +23,7 @@ export function createMcpServer(rag: Rag, version: string): McpServer {
       title: "Search documents",
       description: "Find the passages of the indexed documents that best match a query (hybrid BM25 + embeddings).",
       inputSchema: {
-        query: z.string().min(1),
+        query: text,
         k: z.number().int().min(1).max(50).optional(),
         mode: z.enum(["hybrid", "dense", "lexical"]).optional(),
       },
@@ -30,7 +36,7 @@ export function createMcpServer(rag: Rag, version: string): McpServer {
     {
       title: "Ask the documents",
       description: "Answer a question from the indexed documents, with numbered citations to exact source spans.",
-      inputSchema: { question: z.string().min(1), k: z.number().int().min(1).max(50).optional() },
+      inputSchema: { question: text, k: z.number().int().min(1).max(50).optional() },
     },
     async ({ question, k }) => {
       const { hits: _hits, ...answer } = answerJson(await rag.ask(question, k ? { k } : {}));
@@ -53,7 +59,11 @@ export function createMcpServer(rag: Rag, version: string): McpServer {
   );
   server.registerTool(
     "get_document",
-    { title: "Get a document", description: "The full text of one indexed document, by id.", inputSchema: { id: z.string().min(1) } },
+    {
+      title: "Get a document",
+      description: "The full text of one indexed document, by id.",
+      inputSchema: { id: z.string().min(1).max(1024) },
+    },
     async ({ id }) => {
       const document = await rag.getDocument(id);
       if (!document) return { content: [{ type: "text" as const, text: `No document with id ${id}` }], isError: true };

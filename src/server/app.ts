@@ -9,10 +9,12 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
 import type { Rag } from "../rag.js";
+import { Gate } from "./admission.js";
 import { installAuth, isLoopback, isPublicRoute, keyCheck, PUBLIC_ROUTE } from "./auth.js";
 import { installErrorHandling } from "./http-errors.js";
 import { installMetrics } from "./metrics.js";
 import { registerApi } from "./routes/api.js";
+import type { RouteLimits } from "./routes/limits.js";
 import { registerMcp } from "./routes/mcp.js";
 import { registerOpenAI } from "./routes/openai.js";
 
@@ -48,6 +50,12 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
             redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
           },
     bodyLimit: server.bodyLimit,
+    // Slow or idle clients are cut off instead of holding sockets forever: headers, the whole
+    // request (slow bodies) and idle sockets each have a limit, checked every second.
+    requestTimeout: server.requestTimeoutMs,
+    connectionTimeout: server.idleTimeoutMs,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: Math.min(server.headersTimeoutMs, server.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
   installErrorHandling(app);
   const keys = keyCheck(server.apiKeys);
@@ -91,7 +99,14 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
     });
   }
   const { ingested } = installMetrics(app, rag);
-  registerApi(app, rag, {
+  const gateLimits = { concurrent: server.maxConcurrent, queued: server.maxQueued };
+  const limits: RouteLimits = {
+    maxQueryChars: server.maxQueryChars,
+    maxRequestChars: server.maxRequestChars,
+    gates: { answer: new Gate("answer", gateLimits), embed: new Gate("embedding", gateLimits), ingest: new Gate("ingest", gateLimits) },
+    lock: { timeoutMs: server.lockWaitMs, command: `ragkit serve (pid ${process.pid})` },
+  };
+  registerApi(app, rag, limits, {
     uploadsDir: path.join(rag.dir, "uploads"),
     maxFileBytes: options.maxFileBytes,
     onIngest: (report) => {
@@ -101,8 +116,8 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
       ingested.inc({ result: "failed" }, report.failed.length);
     },
   });
-  registerOpenAI(app, rag);
-  registerMcp(app, rag, options.version);
+  registerOpenAI(app, rag, limits);
+  registerMcp(app, rag, options.version, limits);
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   const webDir = options.webDir ?? WEB_DIR;
   if (existsSync(path.join(webDir, "index.html"))) {

@@ -25,7 +25,13 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseChanne
     "x-accel-buffering": "no",
     ...(reply.getHeaders() as Record<string, string>),
   });
-  request.raw.on("close", () => {
+  // A comment line now and then keeps a quiet stream (a model thinking) under the idle timeout.
+  const heartbeat = setInterval(() => {
+    if (!res.writableEnded) res.write(": ping\n\n");
+  }, 15_000);
+  heartbeat.unref();
+  res.on("close", () => {
+    clearInterval(heartbeat);
     if (!res.writableEnded) controller.abort();
   });
   return {
@@ -36,6 +42,7 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseChanne
       if (!res.writableEnded) res.write(`data: ${payload}\n\n`);
     },
     end: () => {
+      clearInterval(heartbeat);
       if (!res.writableEnded) res.end();
     },
     signal: controller.signal,

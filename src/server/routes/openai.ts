@@ -8,6 +8,7 @@ import { hitJson } from "../../json.js";
 import type { Rag } from "../../rag.js";
 import type { Answer } from "../../types.js";
 import { openSse } from "../sse.js";
+import { checkRequestChars, type RouteLimits } from "./limits.js";
 
 export const RAG_MODEL_ID = "ragkit";
 
@@ -41,7 +42,7 @@ function extension(answer: Answer) {
  * OpenAI-compatible endpoints: any OpenAI client or chat UI pointed at `/v1` gets answers grounded
  * in the index. The conversation is answered like `rag.chat`; the requested model name is echoed.
  */
-export function registerOpenAI(app: FastifyInstance, rag: Rag): void {
+export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
   app.get("/v1/models", { schema: { tags: ["openai"] } }, async () => ({
     object: "list",
     data: [
@@ -59,15 +60,22 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag): void {
           type: "object",
           required: ["input"],
           properties: {
-            input: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" }, maxItems: 2048 }] },
-            model: { type: "string" },
+            input: {
+              anyOf: [
+                { type: "string", minLength: 1, maxLength: limits.maxRequestChars },
+                { type: "array", items: { type: "string", maxLength: limits.maxRequestChars }, minItems: 1, maxItems: 2048 },
+              ],
+            },
+            model: { type: "string", maxLength: 256 },
             encoding_format: { type: "string", enum: ["float", "base64"] },
           },
         },
       },
+      preHandler: limits.gates.embed.preHandler,
     },
     async (request) => {
       const input = Array.isArray(request.body.input) ? request.body.input : [request.body.input];
+      checkRequestChars(input, limits, "The embeddings inputs");
       const vectors = await rag.embed(input);
       const tokens = input.reduce((sum, t) => sum + countTokens(t), 0);
       return {
@@ -96,12 +104,38 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag): void {
           type: "object",
           required: ["messages"],
           properties: {
-            model: { type: "string" },
+            model: { type: "string", maxLength: 256 },
             stream: { type: "boolean" },
-            messages: { type: "array", minItems: 1, items: { type: "object", required: ["role", "content"] } },
+            messages: {
+              type: "array",
+              minItems: 1,
+              maxItems: 100,
+              items: {
+                type: "object",
+                required: ["role", "content"],
+                properties: {
+                  role: { type: "string", enum: ["system", "developer", "user", "assistant", "tool"] },
+                  content: {
+                    anyOf: [
+                      { type: "string", maxLength: limits.maxQueryChars },
+                      {
+                        type: "array",
+                        maxItems: 100,
+                        items: {
+                          type: "object",
+                          required: ["type"],
+                          properties: { type: { type: "string" }, text: { type: "string", maxLength: limits.maxQueryChars } },
+                        },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
           },
         },
       },
+      preHandler: limits.gates.answer.preHandler,
     },
     async (request, reply) => {
       const body = request.body;
@@ -110,6 +144,13 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag): void {
         .map((m) => ({ role: m.role as "user" | "assistant", content: textOf(m.content) }));
       if (messages[messages.length - 1]?.role !== "user")
         throw new RagkitError("INVALID_ARGUMENT", "The last message must be from the user");
+      checkRequestChars(
+        messages.map((m) => m.content),
+        limits,
+        "The messages",
+      );
+      const question = messages[messages.length - 1]?.content ?? "";
+      if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The last user message has no text");
       const id = `chatcmpl-${randomUUID()}`;
       const created = Math.floor(Date.now() / 1000);
       const model = body.model || RAG_MODEL_ID;
