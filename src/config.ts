@@ -35,7 +35,8 @@ export const configSchema = z
           .object({
             maxEntries: z.number().int().positive().default(10_000),
             maxUnzippedBytes: z.number().int().positive().default(256_000_000),
-            maxXmlBytes: z.number().int().positive().default(32_000_000),
+            // mammoth parses ~1 MB of XML a second on one core; 16 MB is a 1,000-page document.
+            maxXmlBytes: z.number().int().positive().default(16_000_000),
           })
           .strict()
           .prefault({}),

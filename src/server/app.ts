@@ -50,6 +50,8 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
             redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
           },
     bodyLimit: server.bodyLimit,
+    // A number where a string belongs is a client bug to report, not to paper over ("5").
+    ajv: { customOptions: { coerceTypes: false } },
     // Slow or idle clients are cut off instead of holding sockets forever: headers, the whole
     // request (slow bodies) and idle sockets each have a limit, checked every second.
     requestTimeout: server.requestTimeoutMs,

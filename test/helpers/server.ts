@@ -1,18 +1,27 @@
 import path from "node:path";
-import { configSchema } from "../../src/config.js";
+import { configSchema, type RagkitConfig } from "../../src/config.js";
 import type { Generator } from "../../src/generate/types.js";
 import { Rag } from "../../src/rag.js";
 import { createServer } from "../../src/server/app.js";
 import { tempDir } from "./fs.js";
 
-export async function serverFor(options: { apiKeys?: string[]; rateLimit?: number; generator?: Generator; webDir?: string } = {}) {
+export async function serverFor(
+  options: {
+    apiKeys?: string[];
+    rateLimit?: number;
+    generator?: Generator;
+    webDir?: string;
+    server?: Partial<RagkitConfig["server"]>;
+    dir?: string;
+  } = {},
+) {
   const rag = await Rag.open({
-    dir: path.join(await tempDir(), "idx"),
+    dir: options.dir ?? path.join(await tempDir(), "idx"),
     ...(options.generator ? { generator: options.generator } : {}),
     config: { generate: { maxTokens: 8 } },
   });
   const server = configSchema.parse({
-    server: { apiKeys: options.apiKeys ?? [], ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) },
+    server: { apiKeys: options.apiKeys ?? [], ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}), ...options.server },
   }).server;
   const app = await createServer(rag, {
     server,
