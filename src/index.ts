@@ -15,3 +15,4 @@ export { SCHEMA_VERSION } from "./store/manifest.js";
 export type { DocumentSummary, Manifest, RepairPlan, Store, StoredDocument } from "./store/types.js";
 export { analyze } from "./text/analyzer.js";
 export * from "./types.js";
+export type { FolderWatch, WatchOptions } from "./watch/watcher.js";

@@ -20,6 +20,7 @@ import { isIndexDir, LanceDbStore } from "./store/lancedb.js";
 import { checkManifest } from "./store/manifest.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
 import type { Answer, Hit, SearchFilter, SearchMode, StoredChunk } from "./types.js";
+import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
 export interface RagOpenOptions {
   /** Index directory; overrides `config.index`. */
@@ -291,6 +292,11 @@ export class Rag {
       await this.store.optimize();
       return { ...(await examine(this.store)), repaired: plan };
     });
+  }
+
+  /** Ingests folders, then follows their changes until `close()` on the returned handle. */
+  watch(folders: string[], options: WatchOptions = {}): FolderWatch {
+    return watchFolders(this, folders, options);
   }
 
   documents(): Promise<DocumentSummary[]> {

@@ -125,3 +125,11 @@ export interface LockOptions {
 export interface WriteLock {
   release(): Promise<void>;
 }
+
+/** What a folder watch did about one change (one log line each). */
+export interface WatchEvent {
+  kind: "ready" | "added" | "updated" | "removed" | "failed" | "error";
+  path: string;
+  code?: string;
+  message?: string;
+}

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import net from "node:net";
 import type { AddressInfo } from "node:net";
+import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -141,7 +141,7 @@ describe("server limits and bad bodies", () => {
         });
       const [slowHeaders, slowBody] = await Promise.all([
         closedAfter("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "),
-        closedAfter("POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"q"),
+        closedAfter('POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"q'),
       ]);
       expect(slowHeaders).toBeLessThan(5_000);
       expect(slowBody).toBeLessThan(6_000);

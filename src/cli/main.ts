@@ -15,6 +15,7 @@ import { registerReview } from "./commands/review.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
+import { registerWatch } from "./commands/watch.js";
 
 const program = new Command("ragkit")
   .description("Retrieval-augmented generation over your documents: ingest, search, ask — offline by default.")
@@ -28,6 +29,7 @@ const program = new Command("ragkit")
 
 registerDemo(program);
 registerIngest(program);
+registerWatch(program);
 registerSearch(program);
 registerAsk(program);
 registerChat(program);

@@ -37,7 +37,7 @@ function statError(root: string, error: unknown): RagkitError {
 }
 
 // Never documents: version control, dependencies, and ragkit's own index.
-const ALWAYS_SKIPPED = new Set([".git", ".hg", ".svn", "node_modules", ".ragkit"]);
+export const ALWAYS_SKIPPED: ReadonlySet<string> = new Set([".git", ".hg", ".svn", "node_modules", ".ragkit"]);
 
 interface IgnoreLayer {
   dir: string;

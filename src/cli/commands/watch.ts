@@ -1,0 +1,57 @@
+import type { Command } from "commander";
+import type { WatchEvent } from "../../types.js";
+import { collect, parseIntOption, untilStopped, withRag } from "../common.js";
+import { displayPath } from "../format.js";
+
+/** One line per change: readable in a terminal, one JSON object per line with --json or off a TTY. */
+export function watchLogger(json: boolean): (event: WatchEvent) => void {
+  return (event) => {
+    if (json || !process.stderr.isTTY) {
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), event: `watch.${event.kind}`, ...event })}\n`);
+      return;
+    }
+    const detail = event.message ? `  ${event.code ? `${event.code}: ` : ""}${event.message}` : "";
+    process.stderr.write(`watch: ${event.kind.padEnd(7)} ${event.kind === "ready" ? event.path : displayPath(event.path)}${detail}\n`);
+  };
+}
+
+export function registerWatch(program: Command): void {
+  program
+    .command("watch")
+    .description("ingest folders, then keep the index in step as files are added, changed or deleted (Ctrl-C to stop)")
+    .argument("<paths...>", "directories to watch")
+    .option("--include <glob>", "only files matching this glob (repeatable)", collect)
+    .option("--exclude <glob>", "skip files matching this glob (repeatable)", collect)
+    .option("--no-gitignore", "do not honour .gitignore files")
+    .option("--debounce <ms>", "quiet time after a change before re-ingesting (default 300)", parseIntOption("--debounce"))
+    .action(
+      async (
+        paths: string[],
+        options: { include?: string[]; exclude?: string[]; gitignore: boolean; debounce?: number },
+        command: Command,
+      ) => {
+        const json = Boolean(command.optsWithGlobals().json);
+        const config = {
+          load: {
+            ...(options.include ? { include: options.include } : {}),
+            ...(options.exclude ? { exclude: options.exclude } : {}),
+            ...(options.gitignore === false ? { gitignore: false } : {}),
+          },
+        };
+        await withRag(
+          command,
+          async (rag) => {
+            const watch = rag.watch(paths, {
+              onEvent: watchLogger(json),
+              ...(options.debounce ? { debounceMs: options.debounce } : {}),
+            });
+            const stopped = untilStopped();
+            await Promise.race([watch.ready, stopped]);
+            await stopped;
+            await watch.close();
+          },
+          { config },
+        );
+      },
+    );
+}
