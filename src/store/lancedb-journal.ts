@@ -2,14 +2,15 @@ import { existsSync } from "node:fs";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
+import { faultPoint } from "./faults.js";
 import { inList, type Row } from "./lancedb-rows.js";
 import type { RepairPlan } from "./types.js";
 
 // Written before a write that spans both tables (or several commits) and removed after it, so a
 // crash in between is finished or undone by the next writer.
 const JOURNAL = "journal.json";
-// Rows a repair rewrites, kept on disk until the rewrite is committed.
-const RESTORE = "repair-rows.json";
+// The rows an upsert or a repair writes, kept on disk until both tables have them.
+const RESTORE = "journal-rows.json";
 
 interface Journal {
   op: "upsert" | "delete" | "restore";
@@ -40,15 +41,16 @@ export async function deleteDocuments(tables: Tables, documentIds: string[]): Pr
   for (let i = 0; i < documentIds.length; i += 500) {
     const part = documentIds.slice(i, i + 500);
     await tables.documents.delete(inList("id", part));
+    faultPoint("delete:documents-deleted");
     await tables.chunks.delete(inList("doc_id", part));
   }
 }
 
 /**
- * An interrupted delete is finished. An interrupted upsert may have written chunks but not the
- * document rows: chunks without a document row are removed, so the next ingest redoes them and no
- * orphan chunk is ever searchable without its document. An interrupted repair is redone from the
- * rows it saved first.
+ * An interrupted delete is finished. An interrupted upsert or repair is redone from the rows it
+ * saved before it began, so each of its documents ends with its own chunks (never the chunks of
+ * another version of it). An upsert journal without its rows (written by an older ragkit) falls
+ * back to dropping the chunks of documents that have no row, which the next ingest redoes.
  */
 export async function recoverJournal(dir: string, tables: Tables): Promise<void> {
   const file = path.join(dir, JOURNAL);
@@ -63,9 +65,9 @@ export async function recoverJournal(dir: string, tables: Tables): Promise<void>
   }
   if (journal.op === "delete") {
     await deleteDocuments(tables, journal.documentIds);
-  } else if (journal.op === "restore") {
-    await restoreRows(dir, tables, journal.documentIds);
-  } else {
+  } else if (await restoreRows(dir, tables, journal.documentIds)) {
+    // Redone from the saved rows.
+  } else if (journal.op === "upsert") {
     const present = new Set(
       ((await tables.documents.query().where(inList("id", journal.documentIds)).select(["id"]).toArray()) as Row[]).map(
         (row) => row.id as string,
@@ -77,22 +79,27 @@ export async function recoverJournal(dir: string, tables: Tables): Promise<void>
   await clearJournal(dir);
 }
 
-interface SavedRows {
+export interface SavedRows {
   documents: Row[];
   chunks: Row[];
 }
 
-async function restoreRows(dir: string, tables: Tables, documentIds: string[]): Promise<void> {
+export async function saveJournalRows(dir: string, rows: SavedRows): Promise<void> {
+  await writeFileAtomic(path.join(dir, RESTORE), JSON.stringify(rows));
+}
+
+/** Replaces these documents with the saved rows; false when there are none to restore. */
+async function restoreRows(dir: string, tables: Tables, documentIds: string[]): Promise<boolean> {
   let saved: SavedRows;
   try {
     saved = JSON.parse(await readFile(path.join(dir, RESTORE), "utf8")) as SavedRows;
   } catch {
-    // The rows file is written before the journal names it: without it nothing was touched yet.
-    return;
+    return false;
   }
   await deleteDocuments(tables, documentIds);
   if (saved.chunks.length > 0) await tables.chunks.add(saved.chunks);
   if (saved.documents.length > 0) await tables.documents.add(saved.documents);
+  return true;
 }
 
 function plainRow(row: Row): Row {
@@ -126,9 +133,9 @@ async function dedupedRows(tables: Tables, documentIds: string[]): Promise<Saved
  */
 export async function repairTables(dir: string, tables: Tables, plan: RepairPlan): Promise<void> {
   if (plan.dedupe.length > 0) {
-    const rows = await dedupedRows(tables, plan.dedupe);
-    await writeFileAtomic(path.join(dir, RESTORE), JSON.stringify(rows));
+    await saveJournalRows(dir, await dedupedRows(tables, plan.dedupe));
     await writeJournal(dir, { op: "restore", documentIds: plan.dedupe });
+    faultPoint("repair:rows-saved");
     await restoreRows(dir, tables, plan.dedupe);
     await clearJournal(dir);
   }

@@ -4,8 +4,17 @@ import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
+import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
-import { clearJournal, deleteDocuments, recoverJournal, repairTables, writeFileAtomic, writeJournal } from "./lancedb-journal.js";
+import {
+  clearJournal,
+  deleteDocuments,
+  recoverJournal,
+  repairTables,
+  saveJournalRows,
+  writeFileAtomic,
+  writeJournal,
+} from "./lancedb-journal.js";
 import {
   CHUNK_COLUMNS,
   chunkSchema,
@@ -123,15 +132,21 @@ export class LanceDbStore implements Store {
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
+    faultPoint("manifest:write");
     await writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(manifest, null, 2));
   }
 
   async upsert(writes: DocumentWrite[]): Promise<void> {
     if (writes.length === 0) return;
     const ids = writes.map((w) => w.document.id);
+    const rows = writes.flatMap((w) => w.chunks.map(chunkToRow));
+    const documentRows = writes.map((w) => documentToRow(w.document));
+    // The batch itself goes to disk first: a crash between the two tables' commits is redone from
+    // it, so a document is never left with another version's chunks.
+    await saveJournalRows(this.dir, { chunks: rows, documents: documentRows });
     await writeJournal(this.dir, { op: "upsert", documentIds: ids });
+    faultPoint("upsert:journaled");
     try {
-      const rows = writes.flatMap((w) => w.chunks.map(chunkToRow));
       // One merge: new and changed chunks in, chunks these documents no longer have out.
       await this.chunks
         .mergeInsert("id")
@@ -139,11 +154,9 @@ export class LanceDbStore implements Store {
         .whenNotMatchedInsertAll()
         .whenNotMatchedBySourceDelete({ where: inList("doc_id", ids) })
         .execute(rows);
-      await this.documents
-        .mergeInsert("id")
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .execute(writes.map((w) => documentToRow(w.document)));
+      faultPoint("upsert:chunks-written");
+      await this.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
+      faultPoint("upsert:documents-written");
       await this.ensureFtsIndex();
     } catch (error) {
       throw storeError(error, "Writing to the index failed");
@@ -155,6 +168,7 @@ export class LanceDbStore implements Store {
     if (documentIds.length === 0) return 0;
     const existing = await this.documents.countRows(inList("id", documentIds));
     await writeJournal(this.dir, { op: "delete", documentIds });
+    faultPoint("delete:journaled");
     await this.applyDelete(documentIds);
     await clearJournal(this.dir);
     return existing;
@@ -225,6 +239,7 @@ export class LanceDbStore implements Store {
   }
 
   async optimize(): Promise<void> {
+    faultPoint("optimize:start");
     try {
       await this.ensureFtsIndex();
       // Every write we make is complete in the newest version; older ones are kept for a grace

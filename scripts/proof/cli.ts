@@ -1,0 +1,63 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import path from "node:path";
+
+const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
+
+export interface Run {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the exit code (null when killed) and everything printed. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+  /** Resolves on the first stderr line that matches. */
+  line(pattern: RegExp): Promise<string>;
+}
+
+/** The CLI from source as a child process, for the proof scripts. */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, ...env } });
+  let stdout = "";
+  let stderr = "";
+  const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    for (const w of [...waiters]) {
+      const hit = stderr.split("\n").find((l) => w.pattern.test(l));
+      if (hit !== undefined) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(hit);
+      }
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, line: (pattern) => new Promise((resolve) => waiters.push({ pattern, resolve })) };
+}
+
+/** A small seeded generator (mulberry32), so a failing run can be replayed with its seed. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS =
+  "harbour ferry lantern granite orchard compass glacier meadow quarry saddle thistle voyage willow beacon cobalt dune ember falcon garnet hollow".split(
+    " ",
+  );
+
+/** A Markdown note with a distinctive token and enough text for a couple of chunks now and then. */
+export function note(n: number, version: number, rand: () => number): string {
+  const paragraphs = 1 + Math.floor(rand() * 4);
+  const body = Array.from({ length: paragraphs }, () =>
+    Array.from({ length: 60 + Math.floor(rand() * 200) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(" "),
+  );
+  return `# Note ${n}\n\nNote ${n} version ${version} mentions token${n}x${version}.\n\n${body.join(".\n\n")}.\n`;
+}
