@@ -4,6 +4,7 @@ import { MarkdownChunker, RecursiveChunker } from "../src/chunk/index.js";
 import { markdownSections } from "../src/chunk/markdown.js";
 import { countTokens } from "../src/chunk/tokens.js";
 import { makeDocument } from "../src/load/document.js";
+import { fuzzRuns } from "./helpers/fuzz.js";
 
 const words = fc.array(
   fc.constantFrom(
@@ -58,7 +59,7 @@ describe("chunkers", () => {
           }
           expect(coveredNonSpace(source, chunks)).toBe(true);
         }),
-        { numRuns: 150 },
+        { numRuns: fuzzRuns(1_000) },
       );
     });
   }

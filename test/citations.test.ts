@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { parseCitations } from "../src/generate/citations.js";
 import type { Passage } from "../src/generate/passages.js";
 import { buildMessages, formatPassages } from "../src/generate/prompt.js";
+import { fuzzRuns } from "./helpers/fuzz.js";
 
 const DOC = "Keys are rotated every ninety days. The old key is revoked after a day. Backups run nightly.\nRestores are tested monthly.";
 
@@ -64,7 +65,7 @@ describe("citation parsing", () => {
         expect(new Set(citations.map((c) => c.marker)).size).toBe(citations.length);
         for (const n of dropped) expect(markers.has(n)).toBe(false);
       }),
-      { numRuns: 500 },
+      { numRuns: fuzzRuns() },
     );
   });
 

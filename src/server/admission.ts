@@ -43,7 +43,7 @@ export class Gate {
     };
     // 'close' fires when the response is done or the client went away, hijacked (SSE) or not.
     reply.raw.once("close", free);
-    if (reply.raw.closed || request.raw.destroyed) {
+    if (reply.raw.closed || request.raw.socket?.destroyed === true) {
       // The client left while it waited: its turn goes to the next one.
       free();
       throw new RagkitError("ABORTED", "The client closed the connection");
