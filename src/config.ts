@@ -124,7 +124,7 @@ export const configSchema = z
         /** Expensive requests waiting for a turn, per kind; beyond that the server answers 503. */
         maxQueued: z.number().int().min(0).default(32),
         /** Time to receive a whole request (headers and body), e.g. a slow upload. */
-        requestTimeoutMs: z.number().int().positive().default(120_000),
+        requestTimeoutMs: z.number().int().positive().default(60_000),
         /** Time to receive the request headers. */
         headersTimeoutMs: z.number().int().positive().default(15_000),
         /** A connection with no traffic either way is closed after this (SSE streams send a heartbeat). */

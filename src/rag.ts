@@ -313,6 +313,8 @@ export class Rag {
 
   /** Vectors from the index's own embedder (what `/v1/embeddings` serves). */
   embed(texts: string[], purpose: "query" | "document" = "document"): Promise<Float32Array[]> {
+    const empty = texts.findIndex((t) => t.trim().length === 0);
+    if (empty >= 0) return Promise.reject(new RagkitError("INVALID_ARGUMENT", `Text ${empty} is empty; there is nothing to embed`));
     return embedAll(this.embedder, texts, purpose);
   }
 

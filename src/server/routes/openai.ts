@@ -63,7 +63,7 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimi
             input: {
               anyOf: [
                 { type: "string", minLength: 1, maxLength: limits.maxRequestChars },
-                { type: "array", items: { type: "string", maxLength: limits.maxRequestChars }, minItems: 1, maxItems: 2048 },
+                { type: "array", items: { type: "string", minLength: 1, maxLength: limits.maxRequestChars }, minItems: 1, maxItems: 2048 },
               ],
             },
             model: { type: "string", maxLength: 256 },
