@@ -9,7 +9,7 @@ import { RagkitError } from "./errors.js";
 import { type AskEvent, generateAnswer } from "./generate/answer.js";
 import { answerExtractively } from "./generate/extractive.js";
 import { createGenerator } from "./generate/index.js";
-import { rewriteMessages } from "./generate/prompt.js";
+import { standaloneQuestion } from "./generate/standalone.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
@@ -18,6 +18,8 @@ import { retrieve } from "./retrieve/retrieve.js";
 import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
 import { isIndexDir, LanceDbStore } from "./store/lancedb.js";
 import { checkManifest } from "./store/manifest.js";
+import { recoverIfNoWriter } from "./store/recovery.js";
+import { resolveRemovals } from "./store/removal.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
 import type { Answer, Hit, SearchFilter, SearchMode, StoredChunk } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
@@ -112,7 +114,9 @@ export class Rag {
     const chunker = new AutoChunker(config.chunk);
     let store: Store | undefined;
     try {
-      store = options.store ?? (await LanceDbStore.open({ dir, dimensions: embedder.dimensions }));
+      store =
+        options.store ??
+        (await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) }));
       await recoverIfNoWriter(store);
       const manifest = await checkManifest(store, embedder, chunker, dir);
       return new Rag(config, dir, store, embedder, chunker, manifest, options.generator, options.lock ?? {});
@@ -187,7 +191,7 @@ export class Rag {
     const previous = options.history?.filter((m) => m.role === "user").map((m) => m.content) ?? [];
     const query =
       previous.length > 0 && options.history
-        ? await this.standaloneQuestion(options.history, previous.at(-1) as string, question, generator)
+        ? await standaloneQuestion(options.history, previous.at(-1) as string, question, generator)
         : question;
     const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
     yield { type: "hits", hits, query };
@@ -236,47 +240,24 @@ export class Rag {
     return this.askStream(last.content, { ...options, history: messages.slice(0, -1) });
   }
 
-  private async standaloneQuestion(
-    history: ChatMessage[],
-    previous: string,
-    question: string,
-    generator: Generator | undefined,
-  ): Promise<string> {
-    // Without a model: the previous question carries the topic the follow-up refers to.
-    const fallback = `${previous} ${question}`;
-    if (!generator) return fallback;
-    let rewritten = "";
-    for await (const delta of generator.stream(rewriteMessages(history, question), { maxTokens: 96, temperature: 0 })) rewritten += delta;
-    rewritten = rewritten.trim().split("\n")[0]?.trim() ?? "";
-    return rewritten.length > 0 && rewritten.length < question.length * 4 + 200 ? rewritten : fallback;
-  }
-
   /** Removes documents by id, by file path, or everything under a directory path. */
   async remove(idsOrPaths: string[], options: { lock?: LockOptions } = {}): Promise<{ removed: number; notFound: string[] }> {
-    const documents = await this.store.listDocuments();
-    const byId = new Set(documents.map((d) => d.id));
-    const ids = new Set<string>();
-    const notFound: string[] = [];
-    for (const item of idsOrPaths) {
-      if (byId.has(item)) {
-        ids.add(item);
-        continue;
-      }
-      const absolute = path.resolve(item);
-      const matches = documents.filter((d) => d.source === absolute || d.source.startsWith(absolute + path.sep));
-      if (matches.length === 0) notFound.push(item);
-      for (const d of matches) ids.add(d.id);
-    }
-    return { removed: await this.removeDocuments([...ids], options), notFound };
+    // Resolved under the lock, so a folder removal also catches what another writer just added.
+    return this.writing(options.lock, async () => {
+      const { ids, notFound } = resolveRemovals(await this.store.listDocuments(), idsOrPaths);
+      return { removed: await this.deleteAndCompact(ids), notFound };
+    });
   }
 
   /** Removes documents by id only (never reads an argument as a path); returns how many existed. */
   async removeDocuments(ids: string[], options: { lock?: LockOptions } = {}): Promise<number> {
-    return this.writing(options.lock, async () => {
-      const removed = await this.store.delete(ids);
-      if (removed > 0) await this.store.optimize();
-      return removed;
-    });
+    return this.writing(options.lock, () => this.deleteAndCompact(ids));
+  }
+
+  private async deleteAndCompact(ids: string[]): Promise<number> {
+    const removed = await this.store.delete(ids);
+    if (removed > 0) await this.store.optimize();
+    return removed;
   }
 
   /**
@@ -334,24 +315,5 @@ export class Rag {
     await this.store.close();
     await this.embedder.close();
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
-  }
-}
-
-/**
- * Repairs what a crashed writer left half done, but only when no writer is at work: a live
- * writer's journal describes a batch in progress, not a crash.
- */
-async function recoverIfNoWriter(store: Store): Promise<void> {
-  let lock: Awaited<ReturnType<Store["lock"]>>;
-  try {
-    lock = await store.lock({ wait: false, command: "recovery" });
-  } catch (error) {
-    if (RagkitError.isInstance(error) && error.code === "INDEX_LOCKED") return;
-    throw error;
-  }
-  try {
-    await store.recover();
-  } finally {
-    await lock.release();
   }
 }

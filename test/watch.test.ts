@@ -33,14 +33,19 @@ describe("folder watch", () => {
       await writeFile(path.join(docs, "sub", "b.md"), "# B\n\nLanterns glow over the granite quarry.\n");
       await writeFile(path.join(docs, "secret.md"), "# Secret\n");
       await writeFile(path.join(docs, "image.png"), "not a document");
-      await until(async () => (await sources()).includes("sub/b.md"), "b.md to be indexed");
+      // Events come after the write, so a reader may see the change a moment before its log line.
+      const saw = (kind: string) => events.some((e) => `${e.kind} ${path.relative(docs, e.path)}`.startsWith(kind));
+      await until(async () => (await sources()).includes("sub/b.md") && saw("added sub/b.md"), "b.md to be indexed");
       expect((await rag.search("lanterns granite", { k: 1, mode: "lexical" }))[0]?.chunk.source).toBe(path.join(docs, "sub", "b.md"));
 
       await writeFile(path.join(docs, "a.md"), "# A\n\nFerries now leave at noon.\n");
-      await until(async () => (await rag.search("noon", { k: 1, mode: "lexical" })).length === 1, "a.md to be updated");
+      await until(
+        async () => (await rag.search("noon", { k: 1, mode: "lexical" })).length === 1 && saw("updated a.md"),
+        "a.md to be updated",
+      );
 
       await rm(path.join(docs, "sub"), { recursive: true });
-      await until(async () => !(await sources()).includes("sub/b.md"), "b.md to be removed");
+      await until(async () => !(await sources()).includes("sub/b.md") && saw("removed sub"), "b.md to be removed");
       expect(await sources()).toEqual(["a.md"]);
       const kinds = events.map((e) => `${e.kind} ${e.path === docs ? "." : path.relative(docs, e.path)}`);
       expect(kinds).toContain("added sub/b.md");

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
+import type { Schema } from "apache-arrow";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
+import { FtsIndex, termQuery } from "./lancedb-fts.js";
 import {
   clearJournal,
   deleteDocuments,
@@ -53,6 +55,8 @@ const CLEANUP_GRACE_MS = 10 * 60_000;
 export interface LanceDbStoreOptions {
   dir: string;
   dimensions: number;
+  /** How creating a new index waits for another process creating or writing it. */
+  lock?: LockOptions;
 }
 
 const ignoreGone =
@@ -73,6 +77,36 @@ async function directorySize(dir: string): Promise<number> {
   return total;
 }
 
+async function openTables(db: Connection): Promise<{ chunks: Table; documents: Table }> {
+  return { chunks: await db.openTable(CHUNKS), documents: await db.openTable(DOCUMENTS) };
+}
+
+/**
+ * A new index's tables, created under the write lock: another process creating the same index at
+ * the same moment is waited for, and a table folder left without versions by a process killed while
+ * creating it (it never held a row) is made again.
+ */
+async function createTables(
+  db: Connection,
+  dir: string,
+  dimensions: number,
+  lockOptions: LockOptions,
+): Promise<{ chunks: Table; documents: Table }> {
+  const lock = await acquireFileLock(path.join(dir, LOCK), { ...lockOptions, command: "create index" });
+  try {
+    const opened = await openTables(db).catch(() => undefined);
+    if (opened) return opened;
+    const open = async (name: string, schema: Schema) => {
+      const folder = path.join(dir, "lance", `${name}.lance`);
+      if (!existsSync(path.join(folder, "_versions"))) await rm(folder, { recursive: true, force: true });
+      return (await db.tableNames()).includes(name) ? db.openTable(name) : db.createEmptyTable(name, schema);
+    };
+    return { chunks: await open(CHUNKS, chunkSchema(dimensions)), documents: await open(DOCUMENTS, documentSchema()) };
+  } finally {
+    await lock.release();
+  }
+}
+
 /** A LanceDB failure as a ragkit error; a lost optimistic commit race is a conflict to retry. */
 function storeError(error: unknown, context: string): RagkitError {
   const message = error instanceof Error ? error.message : String(error);
@@ -88,7 +122,7 @@ function storeError(error: unknown, context: string): RagkitError {
 export class LanceDbStore implements Store {
   readonly name = "lancedb";
   readonly capabilities = { lexical: true };
-  private ftsReady = false;
+  private readonly fts: FtsIndex;
 
   private constructor(
     private readonly dir: string,
@@ -96,7 +130,9 @@ export class LanceDbStore implements Store {
     private readonly chunks: Table,
     private readonly documents: Table,
     private readonly lancedb: typeof import("@lancedb/lancedb"),
-  ) {}
+  ) {
+    this.fts = new FtsIndex(chunks, lancedb);
+  }
 
   static async open(options: LanceDbStoreOptions): Promise<LanceDbStore> {
     // LanceDB's Rust logger reads this once, when the module loads: set it first, then import.
@@ -108,13 +144,8 @@ export class LanceDbStore implements Store {
       // 0: every read checks for versions other processes committed, so a server sees a CLI
       // ingest's documents at once and never reads files a later cleanup removed.
       const db = await lancedb.connect(path.join(dir, "lance"), { readConsistencyInterval: 0 });
-      const names = new Set(await db.tableNames());
-      const chunks = names.has(CHUNKS)
-        ? await db.openTable(CHUNKS)
-        : await db.createEmptyTable(CHUNKS, chunkSchema(options.dimensions), { existOk: true });
-      const documents = names.has(DOCUMENTS)
-        ? await db.openTable(DOCUMENTS)
-        : await db.createEmptyTable(DOCUMENTS, documentSchema(), { existOk: true });
+      const opened = await openTables(db).catch(() => undefined);
+      const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
       return new LanceDbStore(dir, db, chunks, documents, lancedb);
     } catch (error) {
       throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${dir}`);
@@ -157,7 +188,7 @@ export class LanceDbStore implements Store {
       faultPoint("upsert:chunks-written");
       await this.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
       faultPoint("upsert:documents-written");
-      await this.ensureFtsIndex();
+      await this.fts.ensure();
     } catch (error) {
       throw storeError(error, "Writing to the index failed");
     }
@@ -189,10 +220,10 @@ export class LanceDbStore implements Store {
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
     // Readers never build the index (that is a write): until a writer has, there is nothing to match.
-    if (!(await this.hasFtsIndex())) return [];
+    if (!(await this.fts.exists())) return [];
     let query = this.chunks
       .query()
-      .fullTextSearch(this.termQuery(terms))
+      .fullTextSearch(termQuery(this.lancedb, terms))
       .select([...CHUNK_COLUMNS, "_score"])
       .limit(options.k);
     if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
@@ -241,7 +272,7 @@ export class LanceDbStore implements Store {
   async optimize(): Promise<void> {
     faultPoint("optimize:start");
     try {
-      await this.ensureFtsIndex();
+      await this.fts.ensure();
       // Every write we make is complete in the newest version; older ones are kept for a grace
       // period only because other processes may be reading them.
       const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
@@ -264,53 +295,6 @@ export class LanceDbStore implements Store {
     this.chunks.close();
     this.documents.close();
     this.db.close();
-  }
-
-  /**
-   * BM25 with query-term frequency: a term the question repeats counts that many times (LanceDB
-   * would otherwise count it once, which costs ~0.08 nDCG@10 on long queries such as CISI's).
-   */
-  private termQuery(terms: string[]): import("@lancedb/lancedb").FullTextQuery {
-    const { MatchQuery, BooleanQuery, Occur } = this.lancedb;
-    const frequency = new Map<string, number>();
-    for (const term of terms) frequency.set(term, (frequency.get(term) ?? 0) + 1);
-    const byWeight = new Map<number, string[]>();
-    for (const [term, weight] of frequency) byWeight.set(weight, [...(byWeight.get(weight) ?? []), term]);
-    const parts = [...byWeight].map(
-      ([weight, group]) =>
-        [Occur.Should, new MatchQuery(group.join(" "), "terms", { boost: weight })] as [
-          typeof Occur.Should,
-          InstanceType<typeof MatchQuery>,
-        ],
-    );
-    return parts.length === 1 ? (parts[0] as [unknown, InstanceType<typeof MatchQuery>])[1] : new BooleanQuery(parts);
-  }
-
-  private async hasFtsIndex(): Promise<boolean> {
-    if (this.ftsReady) return true;
-    const indices = await this.chunks.listIndices();
-    this.ftsReady = indices.some((index) => index.columns.includes("terms"));
-    return this.ftsReady;
-  }
-
-  /** The FTS index can only be built once the table has rows; later rows are searched too. */
-  private async ensureFtsIndex(): Promise<boolean> {
-    if (await this.hasFtsIndex()) return true;
-    if ((await this.chunks.countRows()) === 0) return false;
-    // Terms arrive analysed (stemmed, stop words out), so LanceDB must only split on spaces.
-    await this.chunks.createIndex("terms", {
-      config: this.lancedb.Index.fts({
-        baseTokenizer: "whitespace",
-        lowercase: false,
-        stem: false,
-        removeStopWords: false,
-        asciiFolding: false,
-        withPosition: false,
-        maxTokenLength: 64,
-      }),
-    });
-    this.ftsReady = true;
-    return true;
   }
 
   private async applyDelete(documentIds: string[]): Promise<void> {
