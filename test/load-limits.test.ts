@@ -7,19 +7,10 @@ import { configSchema } from "../src/config.js";
 import { RagkitError } from "../src/errors.js";
 import { loadFile } from "../src/load/index.js";
 import { Rag } from "../src/rag.js";
+import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
 
 const options = configSchema.parse({}).load;
-
-async function failure(promise: Promise<unknown>): Promise<RagkitError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (RagkitError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a RagkitError");
-}
 
 /** A real .docx whose document.xml is blown up to `bytes` of valid, highly compressible XML. */
 async function docxBomb(bytes: number): Promise<Buffer> {

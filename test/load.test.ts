@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config.js";
 import { RagkitError } from "../src/errors.js";
 import { loadFile } from "../src/load/index.js";
+import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
 import { makePdf } from "./helpers/pdf.js";
 
@@ -15,16 +16,6 @@ async function write(dir: string, name: string, content: string | Buffer): Promi
   const file = path.join(dir, name);
   await writeFile(file, content);
   return file;
-}
-
-async function failure(promise: Promise<unknown>): Promise<RagkitError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (RagkitError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a RagkitError");
 }
 
 describe("loaders", () => {

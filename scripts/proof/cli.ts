@@ -1,5 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
 import path from "node:path";
+
+export { random } from "../../src/eval/random.js";
 
 const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
 
@@ -36,18 +39,6 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
   return { child, done, line: (pattern) => new Promise((resolve) => waiters.push({ pattern, resolve })) };
 }
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed with its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS =
   "harbour ferry lantern granite orchard compass glacier meadow quarry saddle thistle voyage willow beacon cobalt dune ember falcon garnet hollow".split(
     " ",
@@ -60,4 +51,11 @@ export function note(n: number, version: number, rand: () => number): string {
     Array.from({ length: 60 + Math.floor(rand() * 200) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(" "),
   );
   return `# Note ${n}\n\nNote ${n} version ${version} mentions token${n}x${version}.\n\n${body.join(".\n\n")}.\n`;
+}
+
+/** Stops a server started with `cli` and removes the run's folder. */
+export async function finish(server: Run, root: string): Promise<void> {
+  server.child.kill("SIGTERM");
+  await server.done;
+  await rm(root, { recursive: true, force: true });
 }

@@ -6,12 +6,12 @@
  *   npm run soak -- [--minutes 30] [--connections 32] [--dataset ../shared/data/squad-1k]
  */
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { cli } from "./cli.js";
+import { cli, finish } from "./cli.js";
 
 type Kind = "search" | "ask" | "ingest";
 
@@ -114,9 +114,7 @@ export async function runSoak(options: { seconds: number; connections: number; d
       result.byKind[kind] = { count: latencies[kind].length, p50: percentile(latencies[kind], 50), p99: percentile(latencies[kind], 99) };
     }
   } finally {
-    server.child.kill("SIGTERM");
-    await server.done;
-    await rm(root, { recursive: true, force: true });
+    await finish(server, root);
   }
   return result;
 }

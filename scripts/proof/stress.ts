@@ -5,12 +5,12 @@
  *
  *   npm run stress -- [--files 60] [--writers 3] [--seed 1]
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import { cli, note, random } from "./cli.js";
+import { cli, finish, note, random } from "./cli.js";
 
 export interface StressResult {
   requests: number;
@@ -86,9 +86,7 @@ export async function runStress(options: { files: number; writers: number; seed:
     result.documents = report.documents;
     result.expected = options.files * Math.min(folders.length, options.writers) + uploads.length;
   } finally {
-    server.child.kill("SIGTERM");
-    await server.done;
-    await rm(root, { recursive: true, force: true });
+    await finish(server, root);
   }
   return result;
 }

@@ -134,3 +134,28 @@ export function untilStopped(): Promise<void> {
     process.once("SIGTERM", stop);
   });
 }
+
+export interface WalkFlags {
+  include?: string[];
+  exclude?: string[];
+  gitignore: boolean;
+}
+
+/** `--include`, `--exclude`, `--no-gitignore`: which files of a folder count (ingest and watch). */
+export function withWalkOptions(command: Command): Command {
+  return command
+    .option("--include <glob>", "only files matching this glob (repeatable)", collect)
+    .option("--exclude <glob>", "skip files matching this glob (repeatable)", collect)
+    .option("--no-gitignore", "do not honour .gitignore files");
+}
+
+/** The walk flags as config overrides. */
+export function walkOverrides(options: WalkFlags) {
+  return {
+    load: {
+      ...(options.include ? { include: options.include } : {}),
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+      ...(options.gitignore === false ? { gitignore: false } : {}),
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { RagkitError } from "../errors.js";
+import { random } from "./random.js";
 
 export interface RunFile {
   kind: "answers" | "retrieval";
@@ -37,18 +38,6 @@ export interface Comparison {
 
 const LOWER_IS_BETTER = new Set(["abstained"]);
 const RESAMPLES = 10_000;
-
-/** Deterministic PRNG (mulberry32), so the same two runs always give the same interval. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Paired bootstrap over queries: resample query indices, recompute the mean delta. */
 export function pairedBootstrap(deltas: number[], seed = 1): { ci: [number, number]; pValue: number } {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { IngestReport } from "../../ingest/types.js";
-import { abortOnInterrupt, collect, printJson, withRag } from "../common.js";
+import { abortOnInterrupt, printJson, type WalkFlags, walkOverrides, withRag, withWalkOptions } from "../common.js";
 import { ingestProgressReporter } from "../progress.js";
 
 function summary(report: IngestReport): string {
@@ -14,54 +14,41 @@ function summary(report: IngestReport): string {
 }
 
 export function registerIngest(program: Command): void {
-  program
-    .command("ingest")
-    .description("add or update documents from files and folders (unchanged files are skipped; deleted files are removed)")
-    .argument("<paths...>", "files or directories")
-    .option("--include <glob>", "only files matching this glob (repeatable)", collect)
-    .option("--exclude <glob>", "skip files matching this glob (repeatable)", collect)
-    .option("--no-gitignore", "do not honour .gitignore files")
+  withWalkOptions(
+    program
+      .command("ingest")
+      .description("add or update documents from files and folders (unchanged files are skipped; deleted files are removed)")
+      .argument("<paths...>", "files or directories"),
+  )
     .option("--no-prune", "keep documents whose files were deleted")
-    .action(
-      async (
-        paths: string[],
-        options: { include?: string[]; exclude?: string[]; gitignore: boolean; prune: boolean },
-        command: Command,
-      ) => {
-        const json = Boolean(command.optsWithGlobals().json);
-        const config = {
-          load: {
-            ...(options.include ? { include: options.include } : {}),
-            ...(options.exclude ? { exclude: options.exclude } : {}),
-            ...(options.gitignore === false ? { gitignore: false } : {}),
-          },
-        };
-        const report = await withRag(
-          command,
-          async (rag) => {
-            const interrupt = abortOnInterrupt(
-              "Stopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…",
-            );
-            const progress = ingestProgressReporter();
-            try {
-              return await rag.ingest(paths, { signal: interrupt.signal, onProgress: (p) => progress.update(p), prune: options.prune });
-            } finally {
-              progress.stop();
-              interrupt.dispose();
-            }
-          },
-          { config },
-        );
-        if (json) {
-          const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted } = report;
-          printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted });
-        } else {
-          process.stdout.write(summary(report));
-        }
-        // Failing is only an error when nothing at all could be done.
-        const succeeded = report.added + report.updated + report.unchanged + report.removed;
-        if (report.failed.length > 0 && succeeded === 0) process.exitCode = 1;
-        if (report.aborted) process.exitCode = 130;
-      },
-    );
+    .action(async (paths: string[], options: WalkFlags & { prune: boolean }, command: Command) => {
+      const json = Boolean(command.optsWithGlobals().json);
+      const config = walkOverrides(options);
+      const report = await withRag(
+        command,
+        async (rag) => {
+          const interrupt = abortOnInterrupt(
+            "Stopping after the current batch (Ctrl-C again to stop now; the index stays consistent either way)…",
+          );
+          const progress = ingestProgressReporter();
+          try {
+            return await rag.ingest(paths, { signal: interrupt.signal, onProgress: (p) => progress.update(p), prune: options.prune });
+          } finally {
+            progress.stop();
+            interrupt.dispose();
+          }
+        },
+        { config },
+      );
+      if (json) {
+        const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted } = report;
+        printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted });
+      } else {
+        process.stdout.write(summary(report));
+      }
+      // Failing is only an error when nothing at all could be done.
+      const succeeded = report.added + report.updated + report.unchanged + report.removed;
+      if (report.failed.length > 0 && succeeded === 0) process.exitCode = 1;
+      if (report.aborted) process.exitCode = 130;
+    });
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { WatchEvent } from "../../types.js";
-import { collect, parseIntOption, untilStopped, withRag } from "../common.js";
+import { parseIntOption, untilStopped, type WalkFlags, walkOverrides, withRag, withWalkOptions } from "../common.js";
 import { displayPath } from "../format.js";
 
 /** One line per change: readable in a terminal, one JSON object per line with --json or off a TTY. */
@@ -16,42 +16,29 @@ export function watchLogger(json: boolean): (event: WatchEvent) => void {
 }
 
 export function registerWatch(program: Command): void {
-  program
-    .command("watch")
-    .description("ingest folders, then keep the index in step as files are added, changed or deleted (Ctrl-C to stop)")
-    .argument("<paths...>", "directories to watch")
-    .option("--include <glob>", "only files matching this glob (repeatable)", collect)
-    .option("--exclude <glob>", "skip files matching this glob (repeatable)", collect)
-    .option("--no-gitignore", "do not honour .gitignore files")
+  withWalkOptions(
+    program
+      .command("watch")
+      .description("ingest folders, then keep the index in step as files are added, changed or deleted (Ctrl-C to stop)")
+      .argument("<paths...>", "directories to watch"),
+  )
     .option("--debounce <ms>", "quiet time after a change before re-ingesting (default 300)", parseIntOption("--debounce"))
-    .action(
-      async (
-        paths: string[],
-        options: { include?: string[]; exclude?: string[]; gitignore: boolean; debounce?: number },
-        command: Command,
-      ) => {
-        const json = Boolean(command.optsWithGlobals().json);
-        const config = {
-          load: {
-            ...(options.include ? { include: options.include } : {}),
-            ...(options.exclude ? { exclude: options.exclude } : {}),
-            ...(options.gitignore === false ? { gitignore: false } : {}),
-          },
-        };
-        await withRag(
-          command,
-          async (rag) => {
-            const watch = rag.watch(paths, {
-              onEvent: watchLogger(json),
-              ...(options.debounce ? { debounceMs: options.debounce } : {}),
-            });
-            const stopped = untilStopped();
-            await Promise.race([watch.ready, stopped]);
-            await stopped;
-            await watch.close();
-          },
-          { config },
-        );
-      },
-    );
+    .action(async (paths: string[], options: WalkFlags & { debounce?: number }, command: Command) => {
+      const json = Boolean(command.optsWithGlobals().json);
+      const config = walkOverrides(options);
+      await withRag(
+        command,
+        async (rag) => {
+          const watch = rag.watch(paths, {
+            onEvent: watchLogger(json),
+            ...(options.debounce ? { debounceMs: options.debounce } : {}),
+          });
+          const stopped = untilStopped();
+          await Promise.race([watch.ready, stopped]);
+          await stopped;
+          await watch.close();
+        },
+        { config },
+      );
+    });
 }
