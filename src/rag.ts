@@ -130,7 +130,9 @@ export class Rag {
   /** Adds, updates and (for directories) prunes documents; see `IngestReport`. */
   async ingest(inputs: IngestInput | IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
-    return this.writing(options.lock, async () => {
+    // Ctrl-C while waiting for another writer stops the wait too.
+    const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
+    return this.writing(lock, async () => {
       const report = await runIngest(
         { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load },
         list,

@@ -154,7 +154,7 @@ async function waitLocal(previous: Promise<void>, options: LockOptions): Promise
   }
   const timeout = options.timeoutMs;
   if (timeout === undefined) return previous;
-  const done = await Promise.race([previous.then(() => true), sleep(timeout).then(() => false)]);
+  const done = await Promise.race([previous.then(() => true), sleep(timeout, undefined, { ref: false }).then(() => false)]);
   if (!done) throw lockedError({ ...me, command: "another request of this process", since: "" });
 }
 
@@ -162,7 +162,7 @@ async function acquireFile(file: string, options: LockOptions): Promise<void> {
   const started = Date.now();
   let told = false;
   for (;;) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw new RagkitError("ABORTED", "Stopped while waiting for another process to finish writing the index");
     if (await tryCreate(file, options.command ?? process.argv.slice(2, 4).join(" "))) return;
     const holder = await readHolder(file);
     if (await isStale(file, holder).catch(() => false)) {

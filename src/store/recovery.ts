@@ -11,6 +11,9 @@ export async function recoverIfNoWriter(store: Store): Promise<void> {
     lock = await store.lock({ wait: false, command: "recovery" });
   } catch (error) {
     if (RagkitError.isInstance(error) && error.code === "INDEX_LOCKED") return;
+    // A read-only index (a mounted snapshot, another user's folder) can still be searched.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EROFS" || code === "EACCES" || code === "EPERM") return;
     throw error;
   }
   try {
