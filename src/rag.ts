@@ -133,17 +133,17 @@ export class Rag {
     // Ctrl-C while waiting for another writer stops the wait too.
     const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
     return this.writing(lock, async () => {
-      const report = await runIngest(
-        { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load },
-        list,
-        options,
-      );
+      const report = await runIngest(this.ingestDeps(), list, options);
       // Another process may have written since we opened: start from the manifest on disk.
       const current = (await this.store.readManifest()) ?? this.manifest;
       this.manifest = { ...current, chunker: { key: this.chunker.key, ...this.config.chunk }, updatedAt: new Date().toISOString() };
       await this.store.writeManifest(this.manifest);
       return report;
     });
+  }
+
+  private ingestDeps() {
+    return { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load };
   }
 
   /**
@@ -264,7 +264,8 @@ export class Rag {
 
   /**
    * Checks the index for duplicates, orphan chunks, count mismatches and wrong offsets; with
-   * `repair`, fixes them without removing any document (changed ones are re-chunked on next ingest).
+   * `repair`, fixes them without removing any document (inconsistent ones are chunked again from
+   * their stored text).
    */
   async doctor(options: { repair?: boolean; lock?: LockOptions } = {}): Promise<DoctorReport> {
     return this.writing(options.lock, async () => {
@@ -272,6 +273,12 @@ export class Rag {
       if (!options.repair || found.ok) return found;
       const plan = repairPlan(found);
       await this.store.repair(plan);
+      // Chunked again from the text the index holds, so no file needs to exist for it.
+      const stored = await Promise.all(plan.rechunk.map((id) => this.store.getDocument(id)));
+      const again = stored.flatMap((d) =>
+        d ? [{ id: d.id, source: d.source, text: d.text, metadata: d.metadata, ...(d.title ? { title: d.title } : {}) }] : [],
+      );
+      await runIngest(this.ingestDeps(), again, { prune: false, force: true });
       await this.store.optimize();
       return { ...(await examine(this.store)), repaired: plan };
     });

@@ -131,7 +131,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     }
     seen.add(document.id);
     const before = existing.get(document.id);
-    if (before && before.contentHash === document.contentHash && before.chunkerKey === chunker.key) {
+    if (!options.force && before && before.contentHash === document.contentHash && before.chunkerKey === chunker.key) {
       report.unchanged++;
       return;
     }

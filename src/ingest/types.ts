@@ -43,6 +43,8 @@ export interface IngestOptions {
   prune?: boolean;
   /** Extra metadata for documents loaded from these files (absolute path → metadata), e.g. an upload's original name. */
   fileMetadata?: Record<string, import("../types.js").Metadata>;
+  /** Re-chunk and re-write documents even when their content hash is unchanged (repairs). */
+  force?: boolean;
   /** How to wait for another writer of the index (overrides the `Rag.open` setting). */
   lock?: import("../types.js").LockOptions;
 }

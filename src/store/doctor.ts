@@ -76,7 +76,7 @@ export function repairPlan(report: DoctorReport): RepairPlan {
   return {
     dedupe: [...dedupe].filter((id) => !orphans.has(id)).sort(),
     orphanChunksOf: report.orphanChunks,
-    markChanged: [...new Set([...report.countMismatches.map((m) => m.documentId), ...report.badOffsets.map((b) => b.documentId)])]
+    rechunk: [...new Set([...report.countMismatches.map((m) => m.documentId), ...report.badOffsets.map((b) => b.documentId)])]
       .filter((id) => !orphans.has(id))
       .sort(),
   };

@@ -128,8 +128,8 @@ async function dedupedRows(tables: Tables, documentIds: string[]): Promise<Saved
 
 /**
  * What `doctor --repair` changes, journaled so a crash mid-repair loses nothing: duplicated ids
- * are rewritten once each, orphan chunks (no document row) are dropped, and documents whose chunks
- * do not match are marked changed, so their next ingest re-chunks them.
+ * are rewritten once each and orphan chunks (no document row) are dropped. (Re-chunking documents
+ * whose chunks do not match is the facade's part: it runs them through ingest again.)
  */
 export async function repairTables(dir: string, tables: Tables, plan: RepairPlan): Promise<void> {
   if (plan.dedupe.length > 0) {
@@ -143,8 +143,5 @@ export async function repairTables(dir: string, tables: Tables, plan: RepairPlan
     for (let i = 0; i < plan.orphanChunksOf.length; i += 500) {
       await tables.chunks.delete(inList("doc_id", plan.orphanChunksOf.slice(i, i + 500)));
     }
-  }
-  if (plan.markChanged.length > 0) {
-    await tables.documents.update({ where: inList("id", plan.markChanged), values: { content_hash: "" } });
   }
 }

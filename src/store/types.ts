@@ -66,8 +66,8 @@ export interface RepairPlan {
   dedupe: string[];
   /** Ids that have chunks but no document row: drop those chunks. */
   orphanChunksOf: string[];
-  /** Documents whose chunks disagree with them: mark changed so the next ingest re-chunks them. */
-  markChanged: string[];
+  /** Documents whose chunks disagree with them: chunked again from their stored text. */
+  rechunk: string[];
 }
 
 export interface StoreStats {

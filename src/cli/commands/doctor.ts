@@ -21,7 +21,7 @@ function describe(report: DoctorReport): string {
   if (report.repaired) {
     const r = report.repaired;
     lines.push(
-      `repaired: ${r.dedupe.length} de-duplicated, ${r.orphanChunksOf.length} orphan groups dropped, ${r.markChanged.length} marked for re-ingest`,
+      `repaired: ${r.dedupe.length} de-duplicated, ${r.orphanChunksOf.length} orphan groups dropped, ${r.rechunk.length} chunked again`,
     );
   }
   lines.push(report.ok ? "The index is consistent." : "Problems found: run `ragkit doctor --repair` to fix them.");
