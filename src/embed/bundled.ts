@@ -29,10 +29,10 @@ export class BundledEmbedder implements Embedder {
     this.pool = new WorkerPool(workerUrl, this.concurrency);
   }
 
-  async embed(texts: string[], _purpose: EmbedPurpose): Promise<Float32Array[]> {
+  async embed(texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    // The model has no query/document distinction.
-    return this.pool.run(texts);
+    // The model has no query/document distinction; a query only goes first.
+    return this.pool.run(texts, { urgent: purpose === "query" });
   }
 
   async warm(): Promise<void> {

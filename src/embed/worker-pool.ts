@@ -41,10 +41,16 @@ export class WorkerPool {
     readonly size: number,
   ) {}
 
-  run(texts: string[]): Promise<Float32Array[]> {
+  /**
+   * Embeds one batch. `urgent` jobs (a search's query) go ahead of queued batches (an ingest, a
+   * large /v1/embeddings request), so a search waits for at most the batches already running.
+   */
+  run(texts: string[], options: { urgent?: boolean } = {}): Promise<Float32Array[]> {
     if (this.closed) return Promise.reject(new RagkitError("EMBEDDING_FAILED", "The embedder was closed"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, texts, pending: { resolve, reject } });
+      const job = { id: this.nextId++, texts, pending: { resolve, reject } };
+      if (options.urgent) this.queue.unshift(job);
+      else this.queue.push(job);
       this.dispatch();
     });
   }
