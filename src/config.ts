@@ -11,9 +11,29 @@ export const configSchema = z
     index: z.string().min(1).default(".ragkit"),
     embedder: z
       .object({
-        provider: z.enum(["bundled"]).default("bundled"),
-        /** Worker threads for the bundled model; 0 means one per core (at most 4). */
+        /** bundled (offline default), openai (any OpenAI-compatible /v1/embeddings). */
+        provider: z.enum(["bundled", "openai"]).default("bundled"),
+        /** The provider's model name, e.g. text-embedding-3-small or nomic-embed-text. */
+        model: z.string().default(""),
+        /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (default OpenAI's). */
+        baseUrl: z.string().default(""),
+        /** Also OPENAI_API_KEY. */
+        apiKey: z.string().default(""),
+        /** Output dimensions: asked of models that can shorten vectors; otherwise found by one probe call. */
+        dimensions: z.number().int().min(0).default(0),
+        /** Worker threads for local models; 0 means one per core (at most 4). */
         workers: z.number().int().min(0).max(64).default(0),
+        /** Texts per request (0: the provider's default). */
+        batchSize: z.number().int().min(0).max(4096).default(0),
+        /** Requests in flight at once for remote providers. */
+        concurrency: z.number().int().positive().max(64).default(4),
+        /** Longest text the model reads, in characters (0: the provider's default); longer texts are cut. */
+        maxInputChars: z.number().int().min(0).default(0),
+        /** Put in front of queries / documents, for models trained with prefixes (e5, nomic, bge queries). */
+        queryPrefix: z.string().default(""),
+        documentPrefix: z.string().default(""),
+        timeoutMs: z.number().int().positive().default(60_000),
+        maxRetries: z.number().int().min(0).max(10).default(4),
       })
       .strict()
       .prefault({}),
@@ -207,6 +227,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Plain {
   ];
   for (const [key, variable] of aliases) if (generate[key] === undefined && env[variable]) generate[key] = env[variable];
   if (Object.keys(generate).length > 0) out.generate = generate;
+  const embedder = (out.embedder ?? {}) as Plain;
+  if (embedder.apiKey === undefined && env.OPENAI_API_KEY) {
+    embedder.apiKey = env.OPENAI_API_KEY;
+    out.embedder = embedder;
+  }
   const server = (out.server ?? {}) as Plain;
   if (server.apiKeys === undefined && env.RAGKIT_API_KEYS) {
     server.apiKeys = env.RAGKIT_API_KEYS.split(",")

@@ -1,9 +1,9 @@
 import path from "node:path";
 import { AutoChunker } from "./chunk/index.js";
 import type { Chunker } from "./chunk/types.js";
-import { type DeepPartial, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
-import { BundledEmbedder } from "./embed/bundled.js";
+import { configSchema, type DeepPartial, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
 import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
+import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
 import { type AskEvent, generateAnswer } from "./generate/answer.js";
@@ -16,7 +16,7 @@ import type { IngestOptions, IngestReport } from "./ingest/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
 import { retrieve } from "./retrieve/retrieve.js";
 import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
-import { isIndexDir, LanceDbStore } from "./store/lancedb.js";
+import { isIndexDir, LanceDbStore, readManifestAt } from "./store/lancedb.js";
 import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
@@ -109,8 +109,10 @@ export class Rag {
     if (options.mustExist && !options.store && !isIndexDir(dir)) {
       throw new RagkitError("INDEX_NOT_FOUND", `No index at ${dir}; create one with \`ragkit ingest <paths> --index ${dir}\``);
     }
-    const embedder =
-      options.embedder ?? new BundledEmbedder({ ...(config.embedder.workers > 0 ? { workers: config.embedder.workers } : {}) });
+    // An index remembers its embedder: later runs need no --embedder flag to search it.
+    const recorded = (options.store ? await options.store.readManifest() : readManifestAt(dir))?.embedder.settings;
+    const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
+    const embedder = options.embedder ?? (await createEmbedder(embedderConfig));
     const chunker = new AutoChunker(config.chunk);
     let store: Store | undefined;
     try {
@@ -118,7 +120,7 @@ export class Rag {
         options.store ??
         (await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) }));
       await recoverIfNoWriter(store);
-      const manifest = await checkManifest(store, embedder, chunker, dir);
+      const manifest = await checkManifest(store, embedder, chunker, dir, embedderSettings(embedderConfig));
       return new Rag(config, dir, store, embedder, chunker, manifest, options.generator, options.lock ?? {});
     } catch (error) {
       await store?.close();

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
 import { Rag, type RagOpenOptions } from "../rag.js";
 import type { LockOptions, SearchFilter, SearchMode } from "../types.js";
@@ -9,6 +10,9 @@ export interface GlobalOptions {
   json?: boolean;
   /** false with --no-wait. */
   wait?: boolean;
+  /** `provider:model`, e.g. openai:text-embedding-3-small. */
+  embedder?: string;
+  embedderBaseUrl?: string;
 }
 
 /** Options every command shares, read from wherever commander put them. */
@@ -18,12 +22,25 @@ export function globalOptions(command: Command): GlobalOptions {
 
 export async function openRag(command: Command, extra: Partial<RagOpenOptions> = {}): Promise<Rag> {
   const options = globalOptions(command);
+  const embedder = {
+    ...(options.embedder ? parseEmbedderFlag(options.embedder) : {}),
+    ...(options.embedderBaseUrl ? { baseUrl: options.embedderBaseUrl } : {}),
+  };
   return Rag.open({
     ...(options.index ? { dir: options.index } : {}),
     ...(options.config ? { configFile: options.config } : {}),
     lock: cliLockOptions(options.wait !== false),
     ...extra,
+    config: { ...extra.config, ...(Object.keys(embedder).length > 0 ? { embedder: { ...extra.config?.embedder, ...embedder } } : {}) },
   });
+}
+
+/** `--embedder provider:model` (e.g. `openai:text-embedding-3-small`) as embedder config. */
+export function parseEmbedderFlag(value: string): Partial<RagkitConfig["embedder"]> {
+  const at = value.indexOf(":");
+  const provider = (at < 0 ? value : value.slice(0, at)) as RagkitConfig["embedder"]["provider"];
+  const model = at < 0 ? "" : value.slice(at + 1);
+  return { provider, ...(model ? { model } : {}) };
 }
 
 /** Writers wait for one another, saying once who they wait for; `--no-wait` fails instead. */

@@ -24,6 +24,8 @@ const program = new Command("ragkit")
   .option("--config <file>", "JSON config file (default ./ragkit.config.json if present)")
   .option("--json", "machine-readable output on stdout")
   .option("--no-wait", "fail with INDEX_LOCKED instead of waiting while another process writes the index")
+  .option("--embedder <provider:model>", "embedder for a new index: bundled (default) or openai:<model>; an index remembers its own")
+  .option("--embedder-base-url <url>", "OpenAI-compatible endpoint for the embedder, e.g. http://127.0.0.1:11434/v1")
   .showHelpAfterError()
   .exitOverride();
 

@@ -1,5 +1,6 @@
 import { countTokens } from "../chunk/tokens.js";
 import { RagkitError } from "../errors.js";
+import { providerError } from "../provider/openai-errors.js";
 import type { ChatMessage, GenerateOptions, Generator } from "./types.js";
 
 type OpenAIModule = typeof import("openai");
@@ -110,58 +111,23 @@ export class OpenAIGenerator implements Generator {
         );
       }
       if (options.signal?.aborted) throw new RagkitError("ABORTED", "The answer was aborted");
-      throw this.mapError(sdk, error);
+      throw providerError(sdk, error, {
+        baseUrl: this.baseUrl,
+        model: this.model,
+        timeoutMs: this.timeoutMs,
+        maxRetries: this.options.maxRetries ?? 2,
+        settings: {
+          timeout: "generate.timeoutMs (RAGKIT_GENERATE_TIMEOUT_MS)",
+          baseUrl: "--base-url (OPENAI_BASE_URL)",
+          apiKey: "OPENAI_API_KEY or generate.apiKey",
+          model: "--model (RAGKIT_MODEL)",
+          retries: "generate.maxRetries",
+        },
+      });
     } finally {
       clearTimeout(idle);
       options.signal?.removeEventListener("abort", abort);
     }
-  }
-
-  /** One place where provider failures become ragkit codes with a setting to fix. */
-  private mapError(sdk: OpenAIModule, error: unknown): RagkitError {
-    if (RagkitError.isInstance(error)) return error;
-    const where = `${this.baseUrl} (model "${this.model}")`;
-    const cause = { cause: error };
-    if (error instanceof sdk.APIConnectionTimeoutError) {
-      return new RagkitError(
-        "PROVIDER_TIMEOUT",
-        `${where} did not answer within ${this.timeoutMs} ms; raise generate.timeoutMs (RAGKIT_GENERATE_TIMEOUT_MS)`,
-        cause,
-      );
-    }
-    if (error instanceof sdk.APIConnectionError) {
-      return new RagkitError(
-        "PROVIDER_UNAVAILABLE",
-        `Could not reach ${this.baseUrl}; check --base-url (OPENAI_BASE_URL) and that the server is running`,
-        cause,
-      );
-    }
-    if (error instanceof sdk.AuthenticationError || error instanceof sdk.PermissionDeniedError) {
-      return new RagkitError(
-        "PROVIDER_AUTH",
-        `${where} refused the API key (HTTP ${error.status}); set OPENAI_API_KEY or generate.apiKey`,
-        cause,
-      );
-    }
-    if (error instanceof sdk.RateLimitError) {
-      return new RagkitError(
-        "PROVIDER_RATE_LIMITED",
-        `${where} is rate limiting (HTTP 429) after ${this.options.maxRetries ?? 2} retries; wait, or raise generate.maxRetries`,
-        cause,
-      );
-    }
-    if (error instanceof sdk.NotFoundError) {
-      return new RagkitError(
-        "MODEL_NOT_FOUND",
-        `${where} answered 404: check --model (RAGKIT_MODEL) and that --base-url ends in /v1`,
-        cause,
-      );
-    }
-    if (error instanceof sdk.APIError) {
-      return new RagkitError("PROVIDER_ERROR", `${where} failed with HTTP ${error.status ?? "?"}: ${error.message}`, cause);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return new RagkitError("PROVIDER_BAD_RESPONSE", `${where} sent a response ragkit could not read: ${message}`, cause);
   }
 
   async close(): Promise<void> {}

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
@@ -325,6 +325,17 @@ export class LanceDbStore implements Store {
     } catch (error) {
       throw storeError(error, "Repairing the index failed");
     }
+  }
+}
+
+/** The manifest of a LanceDB index folder, read before the index is opened (undefined: none yet). */
+export function readManifestAt(dir: string): Manifest | undefined {
+  const file = path.join(dir, MANIFEST);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Manifest;
+  } catch {
+    return undefined;
   }
 }
 

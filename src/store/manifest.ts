@@ -10,7 +10,13 @@ export const SCHEMA_VERSION = 1;
  * The manifest of the index, checked against the parts this run uses (or written, for a new
  * index): vectors from another embedder or terms from another analyzer must never be mixed in.
  */
-export async function checkManifest(store: Store, embedder: Embedder, chunker: Chunker, dir: string): Promise<Manifest> {
+export async function checkManifest(
+  store: Store,
+  embedder: Embedder,
+  chunker: Chunker,
+  dir: string,
+  settings: Record<string, string | number>,
+): Promise<Manifest> {
   const found = await store.readManifest();
   if (found) {
     if (found.schemaVersion !== SCHEMA_VERSION) {
@@ -22,7 +28,7 @@ export async function checkManifest(store: Store, embedder: Embedder, chunker: C
     if (found.embedder.id !== embedder.id || found.embedder.dimensions !== embedder.dimensions) {
       throw new RagkitError(
         "INDEX_EMBEDDER_MISMATCH",
-        `The index at ${dir} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Use the same embedder, or re-index: delete ${dir} (or pick a new --index DIR) and run \`ragkit ingest\` again.`,
+        `The index at ${dir} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Leave out --embedder to use the index's own, or re-index with the new one: delete ${dir} (or pick a new --index DIR) and run \`ragkit ingest\` again.`,
       );
     }
     if (found.analyzer !== ANALYZER_VERSION) {
@@ -36,7 +42,7 @@ export async function checkManifest(store: Store, embedder: Embedder, chunker: C
   const now = new Date().toISOString();
   const manifest: Manifest = {
     schemaVersion: SCHEMA_VERSION,
-    embedder: { id: embedder.id, dimensions: embedder.dimensions },
+    embedder: { id: embedder.id, dimensions: embedder.dimensions, settings },
     analyzer: ANALYZER_VERSION,
     chunker: { key: chunker.key },
     createdAt: now,

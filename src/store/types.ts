@@ -5,7 +5,8 @@ export type { LockHolder, LockOptions, WriteLock } from "../types.js";
 /** What the index remembers about what built it; a mismatch means its vectors can't be trusted. */
 export interface Manifest {
   schemaVersion: number;
-  embedder: { id: string; dimensions: number };
+  /** `settings`: what rebuilds the same embedder (provider, model, prefixes; never keys). */
+  embedder: { id: string; dimensions: number; settings?: Record<string, string | number> };
   analyzer: string;
   chunker: Record<string, unknown>;
   createdAt: string;

@@ -1,0 +1,15 @@
+import { BundledEmbedder } from "../src/embed/bundled.ts";
+import { startEmbeddingsServer } from "../test/helpers/embeddings-server.ts";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+const ex = promisify(execFile);
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
+const model = new BundledEmbedder({ workers: 1 });
+const server = await startEmbeddingsServer((t) => model.embed(t, "document"));
+const root = mkdtempSync("/tmp/emb-");
+mkdirSync(`${root}/docs`); writeFileSync(`${root}/docs/a.md`, "# A\n\nferry harbour\n");
+const run = async (args: string[]) => { try { return (await ex(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args])).stdout; } catch (e) { return String((e as {stderr: string}).stderr); } };
+console.log((await run(["ingest", `${root}/docs`, "--index", `${root}/idx`, "--embedder", "openai:use", "--embedder-base-url", server.baseUrl, "--json"])).slice(0, 200));
+console.log(readFileSync(`${root}/idx/manifest.json`, "utf8"));
+console.log((await run(["search", "ferry", "--index", `${root}/idx`, "--embedder-base-url", server.baseUrl, "--json"])).slice(0, 300));
+await server.close(); await model.close();

@@ -1,0 +1,109 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BundledEmbedder } from "../src/embed/bundled.js";
+import { OpenAIEmbedder } from "../src/embed/openai.js";
+import { testEmbedder } from "./conformance/embedder.js";
+import { runCli } from "./helpers/cli.js";
+import { type EmbeddingFault, startEmbeddingsServer } from "./helpers/embeddings-server.js";
+import { failure } from "./helpers/errors.js";
+import { tempDir } from "./helpers/fs.js";
+
+// The real model behind the OpenAI-compatible servers below: the bundled encoder.
+const model = new BundledEmbedder({ workers: 1 });
+let server: Awaited<ReturnType<typeof startEmbeddingsServer>>;
+
+beforeAll(async () => {
+  server = await startEmbeddingsServer((texts) => model.embed(texts, "document"));
+});
+afterAll(async () => {
+  await server.close();
+  await model.close();
+});
+
+testEmbedder("bundled", async () => new BundledEmbedder({ workers: 1 }));
+testEmbedder("openai (a local /v1/embeddings server)", () =>
+  OpenAIEmbedder.create({ model: "use", baseUrl: server.baseUrl, batchSize: 8 }),
+);
+
+describe("openai embedder: what comes back is checked", () => {
+  const withFault = async (fault: EmbeddingFault) => {
+    const faulty = await startEmbeddingsServer((texts) => model.embed(texts, "document"), fault);
+    try {
+      const embedder = await OpenAIEmbedder.create({ model: "use", baseUrl: faulty.baseUrl, dimensions: 512, maxRetries: 2 });
+      return {
+        result: await embedder.embed(["one", "two", "three"], "document").catch((e: unknown) => e),
+        requests: faulty.requests.length,
+      };
+    } finally {
+      await faulty.close();
+    }
+  };
+
+  it("wrong counts, wrong sizes, unknown indices and infinite values are PROVIDER_BAD_RESPONSE; 401 is PROVIDER_AUTH", async () => {
+    for (const fault of ["missing-vector", "nan", "wrong-dimensions", "unknown-index"] as const) {
+      const { result } = await withFault(fault);
+      expect((result as { code?: string }).code, fault).toBe("PROVIDER_BAD_RESPONSE");
+    }
+    expect(((await withFault("unauthorized")).result as { code?: string }).code).toBe("PROVIDER_AUTH");
+  });
+
+  it("a 429 is retried (Retry-After honoured) and then succeeds; an unreachable server is PROVIDER_UNAVAILABLE", async () => {
+    const { result, requests } = await withFault("rate-limit-once");
+    expect(result).toHaveLength(3);
+    expect(requests).toBe(2);
+    const down = await failure(OpenAIEmbedder.create({ model: "use", baseUrl: "http://127.0.0.1:9/v1", maxRetries: 0 }));
+    expect(down.code).toBe("PROVIDER_UNAVAILABLE");
+    expect(down.message).toContain("--embedder-base-url");
+  });
+
+  it("splits a batch that would pass the token budget into several requests, keeping the order", async () => {
+    const embedder = await OpenAIEmbedder.create({ model: "use", baseUrl: server.baseUrl, dimensions: 512, maxBatchTokens: 50 });
+    const before = server.requests.length;
+    const texts = Array.from({ length: 6 }, (_, i) => `${"ferry harbour dawn ".repeat(5)} number ${i}`);
+    const vectors = await embedder.embed(texts, "document");
+    expect(server.requests.length - before).toBeGreaterThanOrEqual(3);
+    const [alone] = await embedder.embed([texts[4] as string], "document");
+    expect(Array.from(vectors[4] as Float32Array)).toEqual(Array.from(alone as Float32Array));
+  });
+});
+
+describe("choosing the embedder from the CLI", () => {
+  it("an index built with --embedder remembers it: search needs no flag, another embedder is refused, re-ingest embeds nothing", async () => {
+    const root = await tempDir();
+    const index = path.join(root, "idx");
+    const docs = path.join(root, "docs");
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(docs);
+    await writeFile(path.join(docs, "a.md"), "# Ferries\n\nThe harbour ferry departs every morning at dawn.\n");
+    await writeFile(path.join(docs, "b.md"), "# Baking\n\nThe recipe needs two cups of flour and an egg.\n");
+    const flags = ["--index", index, "--embedder", "openai:use", "--embedder-base-url", server.baseUrl];
+    const ingest = await runCli(["ingest", docs, ...flags, "--json"]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ added: 2, chunksEmbedded: 2 });
+
+    const before = server.requests.length;
+    const search = await runCli([
+      "search",
+      "when does the boat leave port",
+      "--mode",
+      "dense",
+      "--k",
+      "1",
+      "--index",
+      index,
+      "--embedder-base-url",
+      server.baseUrl,
+      "--json",
+    ]);
+    expect(search.code, search.stderr).toBe(0);
+    expect(JSON.parse(search.stdout).hits[0].source).toBe(path.join(docs, "a.md"));
+    expect(server.requests.length).toBeGreaterThan(before);
+
+    const again = await runCli(["ingest", docs, ...flags, "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 2, chunksEmbedded: 0 });
+
+    const other = await runCli(["search", "ferry", "--index", index, "--embedder", "bundled:other", "--json"]);
+    expect(other.code).toBe(1);
+    expect(JSON.parse(other.stdout).error.code).toBe("INDEX_EMBEDDER_MISMATCH");
+  });
+});
