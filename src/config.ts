@@ -11,8 +11,8 @@ export const configSchema = z
     index: z.string().min(1).default(".ragkit"),
     embedder: z
       .object({
-        /** bundled (offline default), openai (any OpenAI-compatible /v1/embeddings). */
-        provider: z.enum(["bundled", "openai"]).default("bundled"),
+        /** bundled (offline default), transformers (ONNX via transformers.js), openai (any OpenAI-compatible /v1/embeddings). */
+        provider: z.enum(["bundled", "transformers", "openai"]).default("bundled"),
         /** The provider's model name, e.g. text-embedding-3-small or nomic-embed-text. */
         model: z.string().default(""),
         /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (default OpenAI's). */
@@ -21,6 +21,8 @@ export const configSchema = z
         apiKey: z.string().default(""),
         /** Output dimensions: asked of models that can shorten vectors; otherwise found by one probe call. */
         dimensions: z.number().int().min(0).default(0),
+        /** transformers: which ONNX file (fp32 model.onnx, fp16, q8 model_quantized.onnx). */
+        dtype: z.enum(["fp32", "fp16", "q8"]).default("fp32"),
         /** Worker threads for local models; 0 means one per core (at most 4). */
         workers: z.number().int().min(0).max(64).default(0),
         /** Texts per request (0: the provider's default). */

@@ -1,12 +1,16 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BundledEmbedder } from "../src/embed/bundled.js";
 import { OpenAIEmbedder } from "../src/embed/openai.js";
+import { TransformersEmbedder } from "../src/embed/transformers.js";
 import { testEmbedder } from "./conformance/embedder.js";
 import { runCli } from "./helpers/cli.js";
 import { type EmbeddingFault, startEmbeddingsServer } from "./helpers/embeddings-server.js";
 import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
+import { writeTinyModel } from "./helpers/onnx-model.js";
 
 // The real model behind the OpenAI-compatible servers below: the bundled encoder.
 const model = new BundledEmbedder({ workers: 1 });
@@ -18,9 +22,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   await model.close();
+  if (tinyModel) await rm(path.dirname(await tinyModel), { recursive: true, force: true });
 });
 
+// Every word of the conformance texts, so the tiny model's tokenizer keeps them whole.
+const WORDS =
+  "note ferries leave the harbour at o'clock when does ferry timetable for departs every morning recipe needs two cups of flour".split(" ");
+let tinyModel: Promise<string> | undefined;
+const tinyModelFolder = () => {
+  // Kept for the whole file (tempDir() folders go after each test).
+  tinyModel ??= mkdtemp(path.join(tmpdir(), "ragkit-model-")).then((dir) => writeTinyModel(path.join(dir, "tiny-bert"), { words: WORDS }));
+  return tinyModel;
+};
+
 testEmbedder("bundled", async () => new BundledEmbedder({ workers: 1 }));
+testEmbedder("transformers (a tiny ONNX model folder the test writes)", async () =>
+  TransformersEmbedder.create({ model: await tinyModelFolder(), batchSize: 4 }),
+);
 testEmbedder("openai (a local /v1/embeddings server)", () =>
   OpenAIEmbedder.create({ model: "use", baseUrl: server.baseUrl, batchSize: 8 }),
 );
@@ -105,5 +123,40 @@ describe("choosing the embedder from the CLI", () => {
     const other = await runCli(["search", "ferry", "--index", index, "--embedder", "bundled:other", "--json"]);
     expect(other.code).toBe(1);
     expect(JSON.parse(other.stdout).error.code).toBe("INDEX_EMBEDDER_MISMATCH");
+  });
+});
+
+describe("transformers embedder from the CLI", () => {
+  it("a local model folder indexes and finds by meaning; a broken folder and an offline hub id are MODEL_NOT_FOUND", async () => {
+    const root = await tempDir();
+    const index = path.join(root, "idx");
+    const docs = path.join(root, "docs");
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(docs);
+    await writeFile(path.join(docs, "a.md"), "# Ferries\n\nThe harbour ferry departs every morning.\n");
+    await writeFile(path.join(docs, "b.md"), "# Baking\n\nThe recipe needs two cups of flour.\n");
+    const folder = await tinyModelFolder();
+    const ingest = await runCli(["ingest", docs, "--index", index, "--embedder", `transformers:${folder}`, "--json"]);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(JSON.parse(ingest.stdout)).toMatchObject({ added: 2 });
+    const search = await runCli(["search", "ferry timetable for the harbour", "--mode", "dense", "--k", "1", "--index", index, "--json"]);
+    expect(search.code, search.stderr).toBe(0);
+    expect(JSON.parse(search.stdout).hits[0].source).toBe(path.join(docs, "a.md"));
+    const stats = JSON.parse((await runCli(["stats", "--index", index, "--json"])).stdout);
+    expect(stats.embedder).toEqual({ id: "transformers:tiny-bert", dimensions: 384 });
+
+    const broken = path.join(root, "broken-model");
+    await mkdir(broken);
+    const bad = await runCli(["ingest", docs, "--index", path.join(root, "idx2"), "--embedder", `transformers:${broken}`, "--json"]);
+    expect(JSON.parse(bad.stdout).error.code).toBe("MODEL_NOT_FOUND");
+    expect(JSON.parse(bad.stdout).error.message).toContain("onnx/model.onnx");
+    const offline = await runCli(
+      ["ingest", docs, "--index", path.join(root, "idx3"), "--embedder", "transformers:Xenova/all-MiniLM-L6-v2", "--json"],
+      {
+        env: { RAGKIT_MODELS_DIR: path.join(root, "models") },
+      },
+    );
+    expect(JSON.parse(offline.stdout).error.code).toBe("MODEL_NOT_FOUND");
+    expect(JSON.parse(offline.stdout).error.message).toMatch(/internet access, or pass a local model folder/);
   });
 });

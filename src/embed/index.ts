@@ -1,5 +1,7 @@
+import path from "node:path";
 import type { RagkitConfig } from "../config.js";
 import { BundledEmbedder } from "./bundled.js";
+import { isLocalModel } from "./transformers.js";
 import type { Embedder } from "./types.js";
 
 export type EmbedderConfig = RagkitConfig["embedder"];
@@ -10,6 +12,16 @@ export type EmbedderConfig = RagkitConfig["embedder"];
  */
 const PROVIDERS: Record<EmbedderConfig["provider"], (config: EmbedderConfig) => Promise<Embedder>> = {
   bundled: async (config) => new BundledEmbedder({ ...(config.workers > 0 ? { workers: config.workers } : {}) }),
+  transformers: async (config) => {
+    const { TransformersEmbedder } = await import("./transformers.js");
+    return TransformersEmbedder.create({
+      model: config.model,
+      dtype: config.dtype,
+      ...(config.batchSize ? { batchSize: config.batchSize } : {}),
+      ...(config.queryPrefix ? { queryPrefix: config.queryPrefix } : {}),
+      ...(config.documentPrefix ? { documentPrefix: config.documentPrefix } : {}),
+    });
+  },
   openai: async (config) => {
     const { OpenAIEmbedder } = await import("./openai.js");
     return OpenAIEmbedder.create({
@@ -33,12 +45,14 @@ export function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
 }
 
 // What identifies the vectors an embedder makes; the rest (keys, workers, timeouts) is how to run it.
-const IDENTITY = ["provider", "model", "dimensions", "queryPrefix", "documentPrefix", "baseUrl"] as const;
+const IDENTITY = ["provider", "model", "dtype", "dimensions", "queryPrefix", "documentPrefix", "baseUrl"] as const;
 
 /** The settings a manifest records, so a later run rebuilds the same embedder without flags. */
 export function embedderSettings(config: EmbedderConfig): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const key of IDENTITY) if (config[key] !== "" && config[key] !== 0) out[key] = config[key];
+  // A model folder named relatively must still be found from another working directory.
+  if (config.provider === "transformers" && isLocalModel(config.model)) out.model = path.resolve(config.model);
   return out;
 }
 

@@ -1,0 +1,13 @@
+import { writeTinyModel } from "../test/helpers/onnx-model.ts";
+import { mkdtempSync } from "node:fs";
+import path from "node:path";
+const root = mkdtempSync("/tmp/tiny-");
+const dir = await writeTinyModel(path.join(root, "tiny-bert"), { words: "ferry timetable for the harbour departs every morning recipe needs two cups of flour".split(" ") });
+const t = await import("@huggingface/transformers");
+t.env.allowRemoteModels = false;
+t.env.localModelPath = root;
+const extractor = await t.pipeline("feature-extraction", "tiny-bert", { dtype: "fp32" });
+const out = await extractor(["ferry timetable for the harbour", "the harbour ferry departs every morning", "the recipe needs two cups of flour"], { pooling: "mean", normalize: true });
+const v = out.tolist() as number[][];
+const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * (b[i] as number), 0);
+console.log(out.dims, dot(v[0]!, v[1]!), dot(v[0]!, v[2]!));

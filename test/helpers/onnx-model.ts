@@ -1,0 +1,164 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+// A minimal protobuf writer: enough of ONNX's ModelProto for a one-node graph.
+const varint = (n: number | bigint): number[] => {
+  let v = BigInt(n);
+  const out: number[] = [];
+  do {
+    let byte = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v > 0n) byte |= 0x80;
+    out.push(byte);
+  } while (v > 0n);
+  return out;
+};
+const key = (field: number, wire: number) => varint((field << 3) | wire);
+const int = (field: number, n: number | bigint) => [...key(field, 0), ...varint(n)];
+const bytes = (field: number, data: Uint8Array | number[]) => [...key(field, 2), ...varint(data.length), ...data];
+const str = (field: number, s: string) => bytes(field, [...Buffer.from(s, "utf8")]);
+
+const FLOAT = 1;
+const INT64 = 7;
+
+function valueInfo(name: string, elemType: number, dims: Array<number | string>): number[] {
+  const shape = dims.flatMap((d) => bytes(1, typeof d === "number" ? int(1, d) : str(2, d)));
+  const tensorType = [...int(1, elemType), ...bytes(2, shape)];
+  return [...str(1, name), ...bytes(2, bytes(1, tensorType))];
+}
+
+/** A graph `last_hidden_state = Gather(table, input_ids)`: a real ONNX model with a random word table. */
+function gatherModel(table: Float32Array, vocab: number, hidden: number): Uint8Array {
+  const tensor = [...int(1, vocab), ...int(1, hidden), ...int(2, FLOAT), ...str(8, "table"), ...bytes(9, new Uint8Array(table.buffer))];
+  const node = [...str(1, "table"), ...str(1, "input_ids"), ...str(2, "last_hidden_state"), ...str(3, "gather"), ...str(4, "Gather")];
+  const graph = [
+    ...bytes(1, node),
+    ...str(2, "tiny"),
+    ...bytes(5, tensor),
+    ...bytes(11, valueInfo("input_ids", INT64, ["batch", "sequence"])),
+    ...bytes(11, valueInfo("attention_mask", INT64, ["batch", "sequence"])),
+    ...bytes(12, valueInfo("last_hidden_state", FLOAT, ["batch", "sequence", hidden])),
+  ];
+  return new Uint8Array([...int(1, 8), ...str(2, "ragkit-test"), ...bytes(7, graph), ...bytes(8, [...str(1, ""), ...int(2, 13)])]);
+}
+
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface TinyModelOptions {
+  /** Words the tokenizer knows whole (everything else falls back to single letters). */
+  words: string[];
+  hidden?: number;
+  seed?: number;
+  /** Extra files, e.g. a sentence-transformers `1_Pooling/config.json`. */
+  extra?: Record<string, unknown>;
+  maxLength?: number;
+}
+
+/**
+ * Writes a tiny BERT-style model folder that transformers.js loads offline: WordPiece tokenizer,
+ * config, and `onnx/model.onnx` (a Gather over a random table, so mean pooling gives each text the
+ * average of its words' random vectors: texts that share words are close). Frequent words get
+ * small vectors so they do not dominate.
+ */
+export async function writeTinyModel(dir: string, options: TinyModelOptions): Promise<string> {
+  const hidden = options.hidden ?? 384;
+  const special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+  const letters = "abcdefghijklmnopqrstuvwxyz0123456789".split("");
+  const vocab = [
+    ...new Set([
+      ...special,
+      ...letters,
+      ...letters.map((l) => `##${l}`),
+      ...options.words.map((w) => w.toLowerCase()),
+      ".",
+      ",",
+      "?",
+      "'",
+      ":",
+    ]),
+  ];
+  const rand = seeded(options.seed ?? 1);
+  const common = new Set(["the", "a", "of", "and", "to", "at", "for", "in", "is", "every", ".", ",", "?", "[CLS]", "[SEP]"]);
+  const table = new Float32Array(vocab.length * hidden);
+  for (const [i, token] of vocab.entries()) {
+    const scale = common.has(token) ? 0.05 : 1;
+    for (let j = 0; j < hidden; j++) table[i * hidden + j] = (rand() * 2 - 1) * scale;
+  }
+  const ids = Object.fromEntries(vocab.map((t, i) => [t, i]));
+  const tokenizer = {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: special.map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: { type: "BertNormalizer", clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
+    pre_tokenizer: { type: "BertPreTokenizer" },
+    post_processor: {
+      type: "TemplateProcessing",
+      single: [
+        { SpecialToken: { id: "[CLS]", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "[SEP]", type_id: 0 } },
+      ],
+      pair: [
+        { SpecialToken: { id: "[CLS]", type_id: 0 } },
+        { Sequence: { id: "A", type_id: 0 } },
+        { SpecialToken: { id: "[SEP]", type_id: 0 } },
+        { Sequence: { id: "B", type_id: 1 } },
+        { SpecialToken: { id: "[SEP]", type_id: 1 } },
+      ],
+      special_tokens: {
+        "[CLS]": { id: "[CLS]", ids: [ids["[CLS]"]], tokens: ["[CLS]"] },
+        "[SEP]": { id: "[SEP]", ids: [ids["[SEP]"]], tokens: ["[SEP]"] },
+      },
+    },
+    decoder: { type: "WordPiece", prefix: "##", cleanup: true },
+    model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: ids },
+  };
+  await mkdir(path.join(dir, "onnx"), { recursive: true });
+  await writeFile(path.join(dir, "onnx", "model.onnx"), gatherModel(table, vocab.length, hidden));
+  await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(tokenizer));
+  await writeFile(
+    path.join(dir, "tokenizer_config.json"),
+    JSON.stringify({
+      tokenizer_class: "BertTokenizer",
+      do_lower_case: true,
+      model_max_length: options.maxLength ?? 128,
+      pad_token: "[PAD]",
+      unk_token: "[UNK]",
+      cls_token: "[CLS]",
+      sep_token: "[SEP]",
+      mask_token: "[MASK]",
+    }),
+  );
+  await writeFile(
+    path.join(dir, "config.json"),
+    JSON.stringify({
+      model_type: "bert",
+      architectures: ["BertModel"],
+      hidden_size: hidden,
+      vocab_size: vocab.length,
+      max_position_embeddings: 512,
+    }),
+  );
+  for (const [file, content] of Object.entries(options.extra ?? {})) {
+    await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+    await writeFile(path.join(dir, file), JSON.stringify(content));
+  }
+  return dir;
+}
