@@ -79,13 +79,18 @@ export async function runSoak(options: { seconds: number; connections: number; d
     const end = started + options.seconds * 1000;
     const warmAt = started + options.seconds * 200;
     let n = 0;
+    let died: string | undefined;
+    void server.done.then((r) => {
+      died = `the server exited (code ${r.code}, signal ${r.signal}): ${r.stderr.slice(-2000)}`;
+    });
     const sampler = setInterval(() => {
+      if (died) return;
       const rss = rssMb(server.child.pid as number);
       result.rssPeakMb = Math.max(result.rssPeakMb, rss);
       if (result.rssWarmMb === 0 && Date.now() >= warmAt) result.rssWarmMb = rss;
     }, 1000);
     const worker = async () => {
-      while (Date.now() < end) {
+      while (Date.now() < end && !died) {
         const i = n++;
         const kind: Kind = i % 10 === 9 ? "ingest" : i % 5 === 2 ? "ask" : "search";
         const query = queries[i % queries.length] as string;
@@ -107,6 +112,7 @@ export async function runSoak(options: { seconds: number; connections: number; d
     };
     await Promise.all(Array.from({ length: options.connections }, worker));
     clearInterval(sampler);
+    if (died) throw new Error(died);
     await sleep(1000);
     result.rssEndMb = rssMb(server.child.pid as number);
     result.rssGrowth = result.rssWarmMb > 0 ? result.rssEndMb / result.rssWarmMb - 1 : 0;
