@@ -156,6 +156,24 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    rerank: z
+      .object({
+        /** none, cross-encoder (transformers.js), http (a Cohere/Jina-style /rerank endpoint), llm (the configured generator). */
+        provider: z.enum(["none", "cross-encoder", "http", "llm"]).default("none"),
+        /** Hub id or folder (cross-encoder), or the server's model name (http). */
+        model: z.string().default(""),
+        /** http: the API root that /rerank is appended to. */
+        baseUrl: z.string().default(""),
+        apiKey: z.string().default(""),
+        /** First-stage hits that are reranked before cutting to k. */
+        candidates: z.number().int().positive().max(500).default(30),
+        /** Fail the search when the reranker fails, instead of keeping the first-stage order. */
+        strict: z.boolean().default(false),
+        dtype: z.enum(["fp32", "fp16", "q8"]).default("fp32"),
+        timeoutMs: z.number().int().positive().default(30_000),
+      })
+      .strict()
+      .prefault({}),
     answer: z
       .object({
         /** Passages the answerer reads. */

@@ -13,6 +13,9 @@ import { standaloneQuestion } from "./generate/standalone.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
+import { createReranker } from "./rerank/index.js";
+import { rerankHits } from "./rerank/rerank.js";
+import type { Reranker } from "./rerank/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
 import { retrieve } from "./retrieve/retrieve.js";
 import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
@@ -40,6 +43,8 @@ export interface RagOpenOptions {
   generator?: Generator;
   /** How writes wait for the index's write lock (another process ingesting); default: wait. */
   lock?: LockOptions;
+  /** A second-stage ranker; otherwise `rerank` in the config decides (none by default). */
+  reranker?: Reranker;
 }
 
 export interface SearchOptions {
@@ -51,6 +56,11 @@ export interface SearchOptions {
   denseWeight?: number;
   candidates?: number;
   fusion?: Fusion;
+  /** false: skip the configured reranker; true: require one. Default: rerank when one is configured. */
+  rerank?: boolean;
+  /** Told what went partly wrong, e.g. a reranker that failed and left the first-stage order. */
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface AskOptions extends SearchOptions {
@@ -84,6 +94,8 @@ export interface RagStats {
 export class Rag {
   private readonly queryCache = new QueryVectorCache();
   private generatorPromise: Promise<Generator | undefined> | undefined;
+  private rerankerPromise: Promise<Reranker | undefined> | undefined;
+  private readonly ownsReranker: boolean;
   private readonly ownsGenerator: boolean;
 
   private constructor(
@@ -95,9 +107,12 @@ export class Rag {
     private manifest: Manifest,
     generator: Generator | undefined,
     private readonly lockOptions: LockOptions,
+    reranker: Reranker | undefined,
   ) {
     this.ownsGenerator = generator === undefined;
     if (generator) this.generatorPromise = Promise.resolve(generator);
+    this.ownsReranker = reranker === undefined;
+    if (reranker) this.rerankerPromise = Promise.resolve(reranker);
   }
 
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
@@ -121,7 +136,7 @@ export class Rag {
         (await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) }));
       await recoverIfNoWriter(store);
       const manifest = await checkManifest(store, embedder, chunker, dir, embedderSettings(embedderConfig));
-      return new Rag(config, dir, store, embedder, chunker, manifest, options.generator, options.lock ?? {});
+      return new Rag(config, dir, store, embedder, chunker, manifest, options.generator, options.lock ?? {}, options.reranker);
     } catch (error) {
       await store?.close();
       if (!options.embedder) await embedder.close();
@@ -162,10 +177,20 @@ export class Rag {
     }
   }
 
+  /**
+   * Hybrid (or dense, or lexical) retrieval, then the configured reranker over the first
+   * `rerank.candidates` hits unless `rerank: false`. A failing reranker keeps the first-stage order
+   * and says so through `onWarning` (unless `rerank.strict`).
+   */
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
     const s = this.config.search;
-    return retrieve({ store: this.store, embedder: this.embedder, queryCache: this.queryCache }, query, {
-      k: options.k ?? s.k,
+    const k = options.k ?? s.k;
+    const reranker = options.rerank === false ? undefined : await this.reranker();
+    if (options.rerank === true && !reranker) {
+      throw new RagkitError("INVALID_ARGUMENT", "No reranker is configured: set rerank.provider (or pass --rerank provider:model)");
+    }
+    const hits = await retrieve({ store: this.store, embedder: this.embedder, queryCache: this.queryCache }, query, {
+      k: reranker ? Math.max(k, this.config.rerank.candidates) : k,
       mode: options.mode ?? s.mode,
       denseWeight: options.denseWeight ?? s.denseWeight,
       candidates: options.candidates ?? s.candidates,
@@ -173,6 +198,20 @@ export class Rag {
       ...(options.filter ? { filter: options.filter } : {}),
       ...(options.collapse !== undefined ? { collapse: options.collapse } : {}),
     });
+    if (!reranker) return hits;
+    const reranked = await rerankHits(reranker, query, hits, {
+      k,
+      strict: this.config.rerank.strict,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    for (const warning of reranked.warnings) options.onWarning?.(warning);
+    return reranked.hits;
+  }
+
+  /** The reranker from the config (or given to `open`), loaded on first use; undefined when none. */
+  reranker(): Promise<Reranker | undefined> {
+    this.rerankerPromise ??= createReranker(this.config.rerank, () => this.generator());
+    return this.rerankerPromise;
   }
 
   /** The language model from the config, loaded on first use; undefined means extractive answers. */
@@ -326,5 +365,6 @@ export class Rag {
     await this.store.close();
     await this.embedder.close();
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
+    if (this.ownsReranker) await (await this.rerankerPromise?.catch(() => undefined))?.close();
   }
 }

@@ -13,6 +13,9 @@ export interface GlobalOptions {
   /** `provider:model`, e.g. openai:text-embedding-3-small. */
   embedder?: string;
   embedderBaseUrl?: string;
+  /** `provider:model`, e.g. cross-encoder:Xenova/ms-marco-MiniLM-L-6-v2, http:rerank-v3.5, llm. */
+  rerank?: string;
+  rerankBaseUrl?: string;
 }
 
 /** Options every command shares, read from wherever commander put them. */
@@ -23,24 +26,40 @@ export function globalOptions(command: Command): GlobalOptions {
 export async function openRag(command: Command, extra: Partial<RagOpenOptions> = {}): Promise<Rag> {
   const options = globalOptions(command);
   const embedder = {
-    ...(options.embedder ? parseEmbedderFlag(options.embedder) : {}),
+    ...(options.embedder ? parseProviderFlag<RagkitConfig["embedder"]["provider"]>(options.embedder) : {}),
     ...(options.embedderBaseUrl ? { baseUrl: options.embedderBaseUrl } : {}),
+  };
+  const rerank = {
+    ...(options.rerank ? parseProviderFlag<RagkitConfig["rerank"]["provider"]>(options.rerank) : {}),
+    ...(options.rerankBaseUrl ? { baseUrl: options.rerankBaseUrl } : {}),
   };
   return Rag.open({
     ...(options.index ? { dir: options.index } : {}),
     ...(options.config ? { configFile: options.config } : {}),
     lock: cliLockOptions(options.wait !== false),
     ...extra,
-    config: { ...extra.config, ...(Object.keys(embedder).length > 0 ? { embedder: { ...extra.config?.embedder, ...embedder } } : {}) },
+    config: {
+      ...extra.config,
+      ...(Object.keys(embedder).length > 0 ? { embedder: { ...extra.config?.embedder, ...embedder } } : {}),
+      ...(Object.keys(rerank).length > 0 ? { rerank: { ...extra.config?.rerank, ...rerank } } : {}),
+    },
   });
 }
 
-/** `--embedder provider:model` (e.g. `openai:text-embedding-3-small`) as embedder config. */
-export function parseEmbedderFlag(value: string): Partial<RagkitConfig["embedder"]> {
+/**
+ * `--embedder provider:model` / `--rerank provider:model` as config; the config's schema then
+ * refuses an unknown provider by name.
+ */
+export function parseProviderFlag<P extends string>(value: string): { provider: P; model?: string } {
   const at = value.indexOf(":");
-  const provider = (at < 0 ? value : value.slice(0, at)) as RagkitConfig["embedder"]["provider"];
+  const provider = (at < 0 ? value : value.slice(0, at)) as P;
   const model = at < 0 ? "" : value.slice(at + 1);
   return { provider, ...(model ? { model } : {}) };
+}
+
+/** Warnings of a search or answer (e.g. a reranker that failed), one line each on stderr. */
+export function printWarning(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
 }
 
 /** Writers wait for one another, saying once who they wait for; `--no-wait` fails instead. */

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { RagkitConfig } from "../config.js";
+import { isLocalModel } from "../provider/transformers.js";
 import { BundledEmbedder } from "./bundled.js";
-import { isLocalModel } from "./transformers.js";
 import type { Embedder } from "./types.js";
 
 export type EmbedderConfig = RagkitConfig["embedder"];

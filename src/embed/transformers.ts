@@ -1,19 +1,16 @@
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import path from "node:path";
 import { RagkitError } from "../errors.js";
+import { type Dtype, importTransformers, loadError, locateModel, type Transformers } from "../provider/transformers.js";
 import type { EmbedPurpose } from "../types.js";
 import { type ModelRecipe, modelRecipe, type Pooling } from "./transformers-models.js";
 import type { Embedder } from "./types.js";
 
-type Transformers = typeof import("@huggingface/transformers");
 type Extractor = Awaited<ReturnType<Transformers["pipeline"]>>;
 
 export interface TransformersEmbedderOptions {
   /** A Hugging Face hub id (downloaded once into `cacheDir`) or a local model folder. */
   model: string;
   /** fp32 (default), fp16 or q8: which ONNX file of the folder is used. */
-  dtype?: "fp32" | "fp16" | "q8";
+  dtype?: Dtype;
   /** Where hub models are kept; default ~/.cache/ragkit/models/transformers (or RAGKIT_MODELS_DIR). */
   cacheDir?: string;
   batchSize?: number;
@@ -21,23 +18,6 @@ export interface TransformersEmbedderOptions {
   pooling?: Pooling;
   queryPrefix?: string;
   documentPrefix?: string;
-}
-
-export function isLocalModel(model: string): boolean {
-  return model.startsWith(".") || path.isAbsolute(model) || existsSync(model);
-}
-
-/** transformers.js, imported only when this provider is chosen (it is an optional dependency). */
-async function importTransformers(): Promise<Transformers> {
-  try {
-    return await import("@huggingface/transformers");
-  } catch (error) {
-    throw new RagkitError(
-      "MODEL_NOT_FOUND",
-      "The transformers embedder needs @huggingface/transformers: npm install @huggingface/transformers",
-      { cause: error },
-    );
-  }
 }
 
 /**
@@ -67,43 +47,15 @@ export class TransformersEmbedder implements Embedder {
 
   static async create(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
     const t = await importTransformers();
-    const local = isLocalModel(options.model);
-    const folder = local ? path.resolve(options.model) : undefined;
-    if (
-      folder &&
-      !existsSync(
-        path.join(
-          folder,
-          "onnx",
-          options.dtype === "q8" ? "model_quantized.onnx" : options.dtype === "fp16" ? "model_fp16.onnx" : "model.onnx",
-        ),
-      )
-    ) {
-      throw new RagkitError(
-        "MODEL_NOT_FOUND",
-        `${folder} is not a transformers.js model folder: it needs config.json, tokenizer.json and onnx/model.onnx (export one with optimum-cli export onnx)`,
-      );
-    }
-    const name = folder ? path.basename(folder) : options.model;
-    // transformers.js finds models by a root and a name; a local folder is its own root's child.
-    t.env.allowRemoteModels = !local;
-    t.env.allowLocalModels = true;
-    if (folder) t.env.localModelPath = path.dirname(folder);
-    t.env.cacheDir =
-      options.cacheDir ?? path.join(process.env.RAGKIT_MODELS_DIR ?? path.join(homedir(), ".cache", "ragkit", "models"), "transformers");
+    const located = locateModel(t, options.model, options.dtype ?? "fp32", options.cacheDir);
     let extractor: Extractor;
     try {
-      extractor = await t.pipeline("feature-extraction", name, { dtype: options.dtype ?? "fp32" });
+      extractor = await t.pipeline("feature-extraction", located.name, { dtype: options.dtype ?? "fp32" });
     } catch (error) {
-      throw new RagkitError(
-        "MODEL_NOT_FOUND",
-        local
-          ? `${folder} could not be loaded as a model: ${(error as Error).message}`
-          : `${options.model} is not in ${t.env.cacheDir} and could not be downloaded (${(error as Error).message}); run once with internet access, or pass a local model folder`,
-        { cause: error },
-      );
+      throw loadError(located, options.model, error);
     }
-    const recipe = { ...modelRecipe(options.model, folder ?? path.join(t.env.cacheDir, options.model)) };
+    const name = located.name;
+    const recipe = { ...modelRecipe(options.model, located.folder) };
     if (options.pooling) recipe.pooling = options.pooling;
     if (options.queryPrefix !== undefined) recipe.queryPrefix = options.queryPrefix;
     if (options.documentPrefix !== undefined) recipe.documentPrefix = options.documentPrefix;

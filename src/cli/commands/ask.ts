@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { answerJson } from "../../json.js";
 import type { Rag } from "../../rag.js";
 import type { Answer } from "../../types.js";
-import { parseFilters, parseMode, printJson, withRag, withRetrievalOptions } from "../common.js";
+import { parseFilters, parseMode, printJson, printWarning, withRag, withRetrievalOptions } from "../common.js";
 import { formatAnswer, formatSources } from "../format.js";
 
 export interface AskFlags {
@@ -37,6 +37,7 @@ export async function askAndPrint(rag: Rag, question: string, options: AskFlags,
     ...(options.k ? { k: options.k } : {}),
     ...(mode ? { mode } : {}),
     ...(filter ? { filter } : {}),
+    onWarning: printWarning,
   });
   let answer: Answer | undefined;
   for await (const event of stream) {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { hitJson } from "../../json.js";
-import { parseFilters, parseMode, printJson, withRag, withRetrievalOptions } from "../common.js";
+import { parseFilters, parseMode, printJson, printWarning, withRag, withRetrievalOptions } from "../common.js";
 import { formatHits } from "../format.js";
 
 export function registerSearch(program: Command): void {
@@ -21,6 +21,7 @@ export function registerSearch(program: Command): void {
             ...(mode ? { mode } : {}),
             ...(filter ? { filter } : {}),
             ...(options.documents ? { collapse: true } : {}),
+            onWarning: printWarning,
           }),
         { mustExist: true },
       );

@@ -30,18 +30,26 @@ const filterSchema = {
 
 const retrievalProperties = {
   k: { type: "integer", minimum: 1, maximum: 100 },
+  /** Per request: false skips the configured reranker, true requires one. */
+  rerank: { type: "boolean" },
   mode: { type: "string", enum: ["hybrid", "dense", "lexical"] },
   filter: filterSchema,
 } as const;
 
 interface RetrievalBody {
   k?: number;
+  rerank?: boolean;
   mode?: SearchMode;
   filter?: SearchFilter;
 }
 
 function askOptions(body: RetrievalBody): AskOptions {
-  return { ...(body.k ? { k: body.k } : {}), ...(body.mode ? { mode: body.mode } : {}), ...(body.filter ? { filter: body.filter } : {}) };
+  return {
+    ...(body.k ? { k: body.k } : {}),
+    ...(body.mode ? { mode: body.mode } : {}),
+    ...(body.filter ? { filter: body.filter } : {}),
+    ...(body.rerank !== undefined ? { rerank: body.rerank } : {}),
+  };
 }
 
 /** An answer as JSON, or as SSE events (hits, tokens, answer) when the client asked to stream. */
@@ -90,8 +98,9 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
     },
     async (request) => {
       const { query, collapse, ...rest } = request.body;
-      const hits = await rag.search(query, { ...askOptions(rest), ...(collapse ? { collapse } : {}) });
-      return { hits: hits.map(hitJson) };
+      const warnings: string[] = [];
+      const hits = await rag.search(query, { ...askOptions(rest), ...(collapse ? { collapse } : {}), onWarning: (w) => warnings.push(w) });
+      return { hits: hits.map(hitJson), ...(warnings.length > 0 ? { warnings } : {}) };
     },
   );
 
