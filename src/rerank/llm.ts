@@ -9,7 +9,7 @@ const SYSTEM =
 export function parseJudgements(text: string, count: number): Array<number | undefined> {
   const scores: Array<number | undefined> = new Array(count).fill(undefined);
   for (const line of text.split("\n")) {
-    const match = /^\W*(?:passage\s*)?\[?(\d{1,3})\]?\s*[:=\-–)]\s*(\d{1,2}(?:\.\d+)?)/i.exec(line.trim());
+    const match = /^\W*(?:passage\s*)?\[?(\d{1,3})\]?\s*[:=\-–)]?\s*(\d{1,2}(?:\.\d+)?)(?!\d)/i.exec(line.trim());
     if (!match) continue;
     const index = Number(match[1]) - 1;
     const score = Number(match[2]);

@@ -42,6 +42,46 @@ function gatherModel(table: Float32Array, vocab: number, hidden: number): Uint8A
   return new Uint8Array([...int(1, 8), ...str(2, "ragkit-test"), ...bytes(7, graph), ...bytes(8, [...str(1, ""), ...int(2, 13)])]);
 }
 
+function attribute(name: string, value: number | number[]): number[] {
+  return Array.isArray(value)
+    ? [...str(1, name), ...value.flatMap((v) => int(8, v)), ...int(20, 7)]
+    : [...str(1, name), ...int(3, value), ...int(20, 2)];
+}
+
+/**
+ * `logits = MatMul(ReduceSum(Gather(table, input_ids), axis 1), w)`: a real sequence-classification
+ * graph with one output label, as cross-encoders (ms-marco MiniLM, bge-reranker) have. [PAD] is a
+ * zero row, so a passage scores the same alone or padded in a batch.
+ */
+function classifierModel(table: Float32Array, vocab: number, hidden: number, w: Float32Array): Uint8Array {
+  const tensor = (name: string, dims: number[], data: Float32Array) => [
+    ...dims.flatMap((d) => int(1, d)),
+    ...int(2, FLOAT),
+    ...str(8, name),
+    ...bytes(9, new Uint8Array(data.buffer)),
+  ];
+  const node = (inputs: string[], output: string, op: string, attributes: number[][] = []) => [
+    ...inputs.flatMap((i) => str(1, i)),
+    ...str(2, output),
+    ...str(3, output),
+    ...str(4, op),
+    ...attributes.flatMap((a) => bytes(5, a)),
+  ];
+  const graph = [
+    ...bytes(1, node(["table", "input_ids"], "tokens", "Gather")),
+    ...bytes(1, node(["tokens", "axes"], "pooled", "ReduceSum", [attribute("keepdims", 0)])),
+    ...bytes(1, node(["pooled", "w"], "logits", "MatMul")),
+    ...str(2, "tiny-classifier"),
+    ...bytes(5, tensor("table", [vocab, hidden], table)),
+    ...bytes(5, tensor("w", [hidden, 1], w)),
+    ...bytes(5, [...int(1, 1), ...int(2, INT64), ...str(8, "axes"), ...bytes(9, new Uint8Array(new BigInt64Array([1n]).buffer))]),
+    ...bytes(11, valueInfo("input_ids", INT64, ["batch", "sequence"])),
+    ...bytes(11, valueInfo("attention_mask", INT64, ["batch", "sequence"])),
+    ...bytes(12, valueInfo("logits", FLOAT, ["batch", 1])),
+  ];
+  return new Uint8Array([...int(1, 8), ...str(2, "ragkit-test"), ...bytes(7, graph), ...bytes(8, [...str(1, ""), ...int(2, 13)])]);
+}
+
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -60,6 +100,8 @@ export interface TinyModelOptions {
   /** Extra files, e.g. a sentence-transformers `1_Pooling/config.json`. */
   extra?: Record<string, unknown>;
   maxLength?: number;
+  /** Write a one-label cross-encoder instead, whose score rises with this word in the passage. */
+  relevantWord?: string;
 }
 
 /**
@@ -131,7 +173,18 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions): Pr
     model: { type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##", max_input_chars_per_word: 100, vocab: ids },
   };
   await mkdir(path.join(dir, "onnx"), { recursive: true });
-  await writeFile(path.join(dir, "onnx", "model.onnx"), gatherModel(table, vocab.length, hidden));
+  if (options.relevantWord) {
+    // The classifier's direction: the relevant word points along it, every other word barely.
+    const w = new Float32Array(hidden);
+    for (let j = 0; j < hidden; j++) w[j] = rand() * 2 - 1;
+    for (let j = 0; j < table.length; j++) table[j] = (table[j] as number) * 0.1;
+    const row = ids[options.relevantWord.toLowerCase()] as number;
+    for (let j = 0; j < hidden; j++) table[row * hidden + j] = (w[j] as number) * 3;
+    table.fill(0, (ids["[PAD]"] as number) * hidden, ((ids["[PAD]"] as number) + 1) * hidden);
+    await writeFile(path.join(dir, "onnx", "model.onnx"), classifierModel(table, vocab.length, hidden, w));
+  } else {
+    await writeFile(path.join(dir, "onnx", "model.onnx"), gatherModel(table, vocab.length, hidden));
+  }
   await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(tokenizer));
   await writeFile(
     path.join(dir, "tokenizer_config.json"),

@@ -1,0 +1,11 @@
+import { Rag } from "../src/rag.ts";
+import { mkdtempSync } from "node:fs";
+const dir = mkdtempSync("/tmp/dense-");
+const rag = await Rag.open({ dir });
+await rag.ingest(["the ferry leaves the harbour at dawn", "a relevant passage about the harbour", "the recipe needs flour", "relevant relevant notes"].map((text, i) => ({ id: `p${i}`, source: `mem://p${i}`, text })));
+console.log((await rag.search("harbour passage", { k: 5 })).map((h) => [h.chunk.documentId, h.scores]));
+console.log((await rag.search("harbour passage", { k: 5, mode: "dense" })).map((h) => [h.chunk.documentId, h.scores]));
+await rag.close();
+const again = await Rag.open({ dir });
+console.log((await again.search("harbour passage", { k: 5, mode: "dense" })).map((h) => [h.chunk.documentId, h.scores]));
+await again.close();
