@@ -85,6 +85,7 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
       fusion: options.search?.fusion ?? "convex",
       chunk: rag.config.chunk,
       embedder: rag.embedder.id,
+      reranker: (await rag.reranker())?.id ?? "none",
     },
     ingest,
     timings: { ingestSeconds, searchSeconds, queriesPerSecond: queries.length / Math.max(searchSeconds, 1e-9) },

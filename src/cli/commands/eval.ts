@@ -37,13 +37,13 @@ export function registerEval(program: Command): void {
     .option("--fusion <kind>", "convex (default) or rrf")
     .option("--split <name>", "qrels split", "test")
     .action(async (options: RetrievalFlags, command: Command) => {
-      const globals = command.optsWithGlobals() as { json?: boolean; index?: string };
+      const globals = command.optsWithGlobals() as { json?: boolean; index?: string; embedder?: string };
       const mode = parseMode(options.mode);
       if (options.fusion && options.fusion !== "convex" && options.fusion !== "rrf") {
         throw new RagkitError("INVALID_ARGUMENT", `--fusion must be convex or rrf, not "${options.fusion}"`);
       }
-      // A dataset gets its own index, kept between runs so re-evaluating only re-runs queries.
-      const dir = globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(path.resolve(options.dataset)));
+      // A dataset (per embedder) gets its own index, kept between runs so re-evaluating only re-runs queries.
+      const dir = globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`${path.resolve(options.dataset)}\u0000${globals.embedder ?? ""}`));
       const result = await withRag(
         command,
         (rag) =>
