@@ -12,6 +12,7 @@ import { createGenerator } from "./generate/index.js";
 import { standaloneQuestion } from "./generate/standalone.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
+import { type ReindexProgress, type ReindexReport, runReindex } from "./ingest/reindex.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
 import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
@@ -92,24 +93,32 @@ export interface RagStats {
  * ```
  */
 export class Rag {
-  private readonly queryCache = new QueryVectorCache();
+  private queryCache = new QueryVectorCache();
   private generatorPromise: Promise<Generator | undefined> | undefined;
   private rerankerPromise: Promise<Reranker | undefined> | undefined;
   private readonly ownsReranker: boolean;
+  private ownsEmbedder: boolean;
+
+  /** The embedder of the index (it changes when a reindex, here or in another process, swaps one in). */
+  get embedder(): Embedder {
+    return this.currentEmbedder;
+  }
   private readonly ownsGenerator: boolean;
 
   private constructor(
     readonly config: RagkitConfig,
     readonly dir: string,
     private readonly store: Store,
-    readonly embedder: Embedder,
+    private currentEmbedder: Embedder,
     private readonly chunker: Chunker,
     private manifest: Manifest,
     generator: Generator | undefined,
     private readonly lockOptions: LockOptions,
     reranker: Reranker | undefined,
+    ownsEmbedder: boolean,
   ) {
     this.ownsGenerator = generator === undefined;
+    this.ownsEmbedder = ownsEmbedder;
     if (generator) this.generatorPromise = Promise.resolve(generator);
     this.ownsReranker = reranker === undefined;
     if (reranker) this.rerankerPromise = Promise.resolve(reranker);
@@ -136,7 +145,18 @@ export class Rag {
         (await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) }));
       await recoverIfNoWriter(store);
       const manifest = await checkManifest(store, embedder, chunker, dir, embedderSettings(embedderConfig));
-      return new Rag(config, dir, store, embedder, chunker, manifest, options.generator, options.lock ?? {}, options.reranker);
+      return new Rag(
+        config,
+        dir,
+        store,
+        embedder,
+        chunker,
+        manifest,
+        options.generator,
+        options.lock ?? {},
+        options.reranker,
+        !options.embedder,
+      );
     } catch (error) {
       await store?.close();
       if (!options.embedder) await embedder.close();
@@ -171,6 +191,8 @@ export class Rag {
     const lock = await this.store.lock({ ...this.lockOptions, ...options });
     try {
       await this.store.recover();
+      // A reindex by another process may have swapped the embedder: never write old vectors.
+      await this.follow();
       return await write();
     } finally {
       await lock.release();
@@ -185,6 +207,7 @@ export class Rag {
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
     const s = this.config.search;
     const k = options.k ?? s.k;
+    await this.follow();
     const reranker = options.rerank === false ? undefined : await this.reranker();
     if (options.rerank === true && !reranker) {
       throw new RagkitError("INVALID_ARGUMENT", "No reranker is configured: set rerank.provider (or pass --rerank provider:model)");
@@ -206,6 +229,61 @@ export class Rag {
     });
     for (const warning of reranked.warnings) options.onWarning?.(warning);
     return reranked.hits;
+  }
+
+  /**
+   * Re-embeds the stored chunks with another embedder (no file is read again) and swaps it in
+   * atomically; the old embedder answers until then, and Ctrl-C (the signal) leaves a resumable
+   * reindex. Other processes follow the swap on their next search.
+   */
+  async reindex(
+    target: { config?: Partial<RagkitConfig["embedder"]>; embedder?: Embedder },
+    options: { signal?: AbortSignal; onProgress?: (p: ReindexProgress) => void; lock?: LockOptions } = {},
+  ): Promise<ReindexReport> {
+    const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
+    return this.writing(lock, async () => {
+      const config = { ...this.config.embedder, ...target.config };
+      const next = target.embedder ?? (await createEmbedder(config));
+      const manifest = (await this.store.readManifest()) ?? this.manifest;
+      let report: ReindexReport;
+      try {
+        report = await runReindex({ store: this.store, chunker: this.chunker, embedder: next }, this.embedder, manifest, {
+          settings: embedderSettings(config),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+      } catch (error) {
+        if (!target.embedder) await next.close();
+        throw error;
+      }
+      if (report.aborted) {
+        if (!target.embedder) await next.close();
+        return report;
+      }
+      this.manifest = (await this.store.readManifest()) ?? this.manifest;
+      await this.useEmbedder(next, !target.embedder);
+      return report;
+    });
+  }
+
+  /** After another process's reindex: the embedder and chunk table its manifest now names. */
+  private async follow(): Promise<void> {
+    const manifest = await this.store.readManifest();
+    if (!manifest || manifest.embedder.id === this.currentEmbedder.id) return;
+    const config = embedderFor(this.config.embedder, configSchema.parse({}).embedder, manifest.embedder.settings);
+    const next = await createEmbedder(config);
+    await this.store.refresh();
+    this.manifest = manifest;
+    await this.useEmbedder(next, true);
+  }
+
+  private async useEmbedder(next: Embedder, owned: boolean): Promise<void> {
+    const previous = this.currentEmbedder;
+    const ownedPrevious = this.ownsEmbedder;
+    this.currentEmbedder = next;
+    this.ownsEmbedder = owned;
+    this.queryCache = new QueryVectorCache();
+    if (ownedPrevious) await previous.close();
   }
 
   /** The reranker from the config (or given to `open`), loaded on first use; undefined when none. */
@@ -363,7 +441,7 @@ export class Rag {
 
   async close(): Promise<void> {
     await this.store.close();
-    await this.embedder.close();
+    if (this.ownsEmbedder) await this.currentEmbedder.close();
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
     if (this.ownsReranker) await (await this.rerankerPromise?.catch(() => undefined))?.close();
   }

@@ -12,7 +12,9 @@ export type FaultPoint =
   | "delete:documents-deleted"
   | "optimize:start"
   | "repair:rows-saved"
-  | "manifest:write";
+  | "manifest:write"
+  | "reindex:staged"
+  | "reindex:committing";
 
 const wanted = process.env.RAGKIT_FAULT;
 const after = Number(process.env.RAGKIT_FAULT_AFTER ?? "1");

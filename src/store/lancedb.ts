@@ -17,6 +17,7 @@ import {
   writeFileAtomic,
   writeJournal,
 } from "./lancedb-journal.js";
+import { clearPlan, stageChunks, stagedDocuments, stagingTable } from "./lancedb-reindex.js";
 import {
   CHUNK_COLUMNS,
   chunkSchema,
@@ -34,6 +35,8 @@ import type {
   DocumentWrite,
   LockOptions,
   Manifest,
+  ReindexStage,
+  ReindexTarget,
   RepairPlan,
   ScoredChunk,
   Store,
@@ -77,8 +80,8 @@ async function directorySize(dir: string): Promise<number> {
   return total;
 }
 
-async function openTables(db: Connection): Promise<{ chunks: Table; documents: Table }> {
-  return { chunks: await db.openTable(CHUNKS), documents: await db.openTable(DOCUMENTS) };
+async function openTables(db: Connection, chunksTable = CHUNKS): Promise<{ chunks: Table; documents: Table }> {
+  return { chunks: await db.openTable(chunksTable), documents: await db.openTable(DOCUMENTS) };
 }
 
 /**
@@ -122,14 +125,16 @@ function storeError(error: unknown, context: string): RagkitError {
 export class LanceDbStore implements Store {
   readonly name = "lancedb";
   readonly capabilities = { lexical: true };
-  private readonly fts: FtsIndex;
+
+  private fts: FtsIndex;
 
   private constructor(
     private readonly dir: string,
     private readonly db: Connection,
-    private readonly chunks: Table,
+    private chunks: Table,
     private readonly documents: Table,
     private readonly lancedb: typeof import("@lancedb/lancedb"),
+    private chunksName: string,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
   }
@@ -144,9 +149,10 @@ export class LanceDbStore implements Store {
       // 0: every read checks for versions other processes committed, so a server sees a CLI
       // ingest's documents at once and never reads files a later cleanup removed.
       const db = await lancedb.connect(path.join(dir, "lance"), { readConsistencyInterval: 0 });
-      const opened = await openTables(db).catch(() => undefined);
+      const active = readManifestAt(dir)?.chunksTable ?? CHUNKS;
+      const opened = await openTables(db, active).catch(() => undefined);
       const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
-      return new LanceDbStore(dir, db, chunks, documents, lancedb);
+      return new LanceDbStore(dir, db, chunks, documents, lancedb, active);
     } catch (error) {
       throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${dir}`);
     }
@@ -278,9 +284,51 @@ export class LanceDbStore implements Store {
       const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
       await this.chunks.optimize({ cleanupOlderThan });
       await this.documents.optimize({ cleanupOlderThan });
+      await this.dropRetired();
     } catch (error) {
       throw storeError(error, "Compacting the index failed");
     }
+  }
+
+  async stageReindex(target: ReindexTarget): Promise<ReindexStage> {
+    const { table, name } = await stagingTable(this.db, this.dir, target, this.chunksName);
+    return {
+      done: () => stagedDocuments(table),
+      write: (chunks) => stageChunks(table, chunks),
+      commit: async (manifest) => {
+        await new FtsIndex(table, this.lancedb).ensure();
+        faultPoint("reindex:committing");
+        const retired = [...(manifest.retired ?? []), { table: this.chunksName, at: new Date().toISOString() }];
+        // The swap is this one atomic file write: before it, the old table answers; after it, the new.
+        await this.writeManifest({ ...manifest, chunksTable: name, retired });
+        await clearPlan(this.dir);
+        this.switchTo(table, name);
+      },
+    };
+  }
+
+  async refresh(): Promise<void> {
+    const active = (await this.readManifest())?.chunksTable ?? CHUNKS;
+    if (active !== this.chunksName) this.switchTo(await this.db.openTable(active), active);
+  }
+
+  private switchTo(table: Table, name: string): void {
+    this.chunks.close();
+    this.chunks = table;
+    this.chunksName = name;
+    this.fts = new FtsIndex(table, this.lancedb);
+  }
+
+  /** Chunk tables a reindex replaced, once no reader can still be using them. */
+  private async dropRetired(): Promise<void> {
+    const manifest = await this.readManifest();
+    if (!manifest?.retired?.length) return;
+    const cutoff = Date.now() - CLEANUP_GRACE_MS;
+    const old = manifest.retired.filter((r) => Date.parse(r.at) < cutoff);
+    if (old.length === 0) return;
+    const names = await this.db.tableNames();
+    for (const r of old) if (names.includes(r.table) && r.table !== this.chunksName) await this.db.dropTable(r.table);
+    await this.writeManifest({ ...manifest, retired: manifest.retired.filter((r) => !old.includes(r)) });
   }
 
   async stats(): Promise<StoreStats> {

@@ -5,6 +5,10 @@ export type { LockHolder, LockOptions, WriteLock } from "../types.js";
 /** What the index remembers about what built it; a mismatch means its vectors can't be trusted. */
 export interface Manifest {
   schemaVersion: number;
+  /** The table that holds the chunks (changes when a reindex swaps in another embedder's). */
+  chunksTable?: string;
+  /** Chunk tables a reindex replaced, dropped once no reader can still hold them. */
+  retired?: Array<{ table: string; at: string }>;
   /** `settings`: what rebuilds the same embedder (provider, model, prefixes; never keys). */
   embedder: { id: string; dimensions: number; settings?: Record<string, string | number> };
   analyzer: string;
@@ -53,6 +57,24 @@ export interface StoreSearchOptions {
   k: number;
   /** Only chunks of these documents; undefined means all. */
   documentIds?: string[];
+}
+
+export interface ReindexTarget {
+  embedderId: string;
+  dimensions: number;
+}
+
+/**
+ * A reindex in progress: chunks for another embedder fill a second table while the current one
+ * keeps answering; `commit` swaps them in one atomic step, with the manifest that records the new
+ * embedder. An interrupted reindex resumes where it stopped.
+ */
+export interface ReindexStage {
+  /** Documents an earlier, interrupted run of the same reindex already wrote. */
+  done(): Promise<Set<string>>;
+  /** The chunks of whole documents, in one atomic write. */
+  write(chunks: ChunkRecord[]): Promise<void>;
+  commit(manifest: Manifest): Promise<void>;
 }
 
 /** Every id as stored, duplicates included: what `doctor` checks. */
@@ -110,6 +132,10 @@ export interface Store {
   /** Compacts storage and brings search indexes up to date after a batch of writes. */
   optimize(): Promise<void>;
   stats(): Promise<StoreStats>;
+  /** Starts (or resumes) a reindex into another embedder's vectors; call while holding the lock. */
+  stageReindex(target: ReindexTarget): Promise<ReindexStage>;
+  /** Follows a reindex another process committed: the chunk table the manifest names now. */
+  refresh(): Promise<void>;
   /** All document and chunk ids, duplicates included (for `doctor`). */
   scan(): Promise<StoreScan>;
   /** Applies a repair; call while holding the lock. */

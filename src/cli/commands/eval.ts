@@ -43,7 +43,8 @@ export function registerEval(program: Command): void {
         throw new RagkitError("INVALID_ARGUMENT", `--fusion must be convex or rrf, not "${options.fusion}"`);
       }
       // A dataset (per embedder) gets its own index, kept between runs so re-evaluating only re-runs queries.
-      const dir = globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`${path.resolve(options.dataset)}\u0000${globals.embedder ?? ""}`));
+      const dir =
+        globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`${path.resolve(options.dataset)}\u0000${globals.embedder ?? ""}`));
       const result = await withRag(
         command,
         (rag) =>

@@ -1,0 +1,76 @@
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { RagkitError } from "../../errors.js";
+import type { ReindexProgress } from "../../ingest/reindex.js";
+import { Rag } from "../../rag.js";
+import { abortOnInterrupt, cliLockOptions, type GlobalOptions, parseProviderFlag, printJson } from "../common.js";
+
+/** A bar on a terminal, a JSON line every 2 s otherwise (on stderr). */
+function reindexProgress(): { update(p: ReindexProgress): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: "reindex [{bar}] {value}/{total} documents | {chunks} chunks embedded | ETA {eta_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update: (p) => {
+        if (!started) bar.start(Math.max(p.documentsTotal, 1), p.documentsDone, { chunks: 0 });
+        started = true;
+        bar.update(p.documentsDone, { chunks: p.chunksEmbedded });
+      },
+      stop: () => started && bar.stop(),
+    };
+  }
+  let last = 0;
+  return {
+    update: (p) => {
+      if (Date.now() - last < 2000 && p.documentsDone < p.documentsTotal) return;
+      last = Date.now();
+      process.stderr.write(`${JSON.stringify({ event: "reindex", ...p })}\n`);
+    },
+    stop: () => undefined,
+  };
+}
+
+export function registerReindex(program: Command): void {
+  program
+    .command("reindex")
+    .description("re-embed the stored chunks with another embedder (--embedder), then swap atomically; Ctrl-C resumes later")
+    .action(async (_options: unknown, command: Command) => {
+      const globals = command.optsWithGlobals() as GlobalOptions;
+      if (!globals.embedder)
+        throw new RagkitError("INVALID_ARGUMENT", "Say which embedder to reindex with: ragkit reindex --embedder provider:model");
+      const target = {
+        ...parseProviderFlag<"bundled" | "transformers" | "openai">(globals.embedder),
+        ...(globals.embedderBaseUrl ? { baseUrl: globals.embedderBaseUrl } : {}),
+      };
+      // Opened with the index's own embedder; the new one is only the target.
+      const rag = await Rag.open({
+        ...(globals.index ? { dir: globals.index } : {}),
+        ...(globals.config ? { configFile: globals.config } : {}),
+        lock: cliLockOptions(globals.wait !== false),
+        mustExist: true,
+      });
+      const interrupt = abortOnInterrupt(
+        "Stopping after the current batch; run the same command again to resume (the old embedder keeps answering)…",
+      );
+      const progress = reindexProgress();
+      try {
+        const report = await rag.reindex({ config: target }, { signal: interrupt.signal, onProgress: (p) => progress.update(p) });
+        progress.stop();
+        if (globals.json) printJson(report);
+        else
+          process.stdout.write(
+            report.aborted
+              ? `Interrupted: ${report.from} still answers; run the same command again to resume.\n`
+              : `Reindexed ${report.documents} documents (${report.chunksEmbedded} chunks embedded${report.resumed ? `, ${report.resumed} resumed` : ""}): ${report.from} → ${report.to}\n`,
+          );
+        if (report.aborted) process.exitCode = 130;
+      } finally {
+        progress.stop();
+        interrupt.dispose();
+        await rag.close();
+      }
+    });
+}

@@ -1,0 +1,114 @@
+import type { Chunker } from "../chunk/types.js";
+import { embedAll } from "../embed/embed-batches.js";
+import type { Embedder } from "../embed/types.js";
+import { RagkitError } from "../errors.js";
+import type { ChunkRecord, Manifest, Store } from "../store/types.js";
+import { analyze } from "../text/analyzer.js";
+import { sha256 } from "../text/hash.js";
+
+/** The `--json` shape of `ragkit reindex`. */
+export interface ReindexReport {
+  from: string;
+  to: string;
+  documents: number;
+  /** Documents an interrupted earlier run had already re-embedded. */
+  resumed: number;
+  chunksEmbedded: number;
+  /** True when stopped before the swap: the old embedder still answers; run again to resume. */
+  aborted: boolean;
+}
+
+export interface ReindexProgress {
+  documentsDone: number;
+  documentsTotal: number;
+  chunksEmbedded: number;
+}
+
+export interface ReindexDeps {
+  store: Store;
+  chunker: Chunker;
+  embedder: Embedder;
+}
+
+// Chunks per staged write: each write holds whole documents, so a kill never stages half of one.
+const BATCH_CHUNKS = 128;
+
+/**
+ * Re-embeds every stored document's chunks with another embedder, from the text the index holds
+ * (no file is read again), into a staging table; then swaps it in with the manifest that records
+ * the new embedder. Until the swap the old embedder answers; after it, only the new one: never a mix.
+ */
+export async function runReindex(
+  deps: ReindexDeps,
+  from: Embedder,
+  manifest: Manifest,
+  options: { signal?: AbortSignal; onProgress?: (p: ReindexProgress) => void; settings: Record<string, string | number> },
+): Promise<ReindexReport> {
+  const { store, chunker, embedder } = deps;
+  const documents = await store.listDocuments();
+  const stale = documents.filter((d) => d.chunkerKey !== chunker.key);
+  if (stale.length > 0) {
+    throw new RagkitError(
+      "INVALID_ARGUMENT",
+      `${stale.length} documents were chunked with other chunk settings than this run's; run \`ragkit ingest\` with the current settings first, or reindex with the settings they were built with`,
+    );
+  }
+  const stage = await store.stageReindex({ embedderId: embedder.id, dimensions: embedder.dimensions });
+  const done = await stage.done();
+  const report: ReindexReport = {
+    from: from.id,
+    to: embedder.id,
+    documents: documents.length,
+    resumed: done.size,
+    chunksEmbedded: 0,
+    aborted: false,
+  };
+  const progress = { documentsDone: done.size, documentsTotal: documents.length, chunksEmbedded: 0 };
+  options.onProgress?.({ ...progress });
+  let batch: ChunkRecord[] = [];
+  let batchDocuments = 0;
+  const flush = async () => {
+    const vectors = await embedAll(
+      embedder,
+      batch.map((c) => c.contextText ?? c.text),
+      "document",
+    );
+    batch.forEach((c, i) => {
+      c.vector = vectors[i] as Float32Array;
+    });
+    await stage.write(batch);
+    report.chunksEmbedded += batch.length;
+    progress.documentsDone += batchDocuments;
+    progress.chunksEmbedded = report.chunksEmbedded;
+    options.onProgress?.({ ...progress });
+    batch = [];
+    batchDocuments = 0;
+  };
+  for (const summary of documents) {
+    if (options.signal?.aborted) break;
+    if (done.has(summary.id)) continue;
+    const document = await store.getDocument(summary.id);
+    if (!document) continue;
+    for (const chunk of chunker.chunk(document)) {
+      const context = chunk.contextText ?? chunk.text;
+      batch.push({
+        ...chunk,
+        source: document.source,
+        ...(document.title ? { title: document.title } : {}),
+        embedHash: sha256(embedder.id, context),
+        terms: analyze(context).join(" "),
+        vector: new Float32Array(0),
+      });
+    }
+    batchDocuments++;
+    if (batch.length >= BATCH_CHUNKS) await flush();
+  }
+  if (options.signal?.aborted) return { ...report, aborted: true };
+  if (batch.length > 0 || batchDocuments > 0) await flush();
+  await stage.commit({
+    ...manifest,
+    embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: options.settings },
+    updatedAt: new Date().toISOString(),
+  });
+  return report;
+}
