@@ -11,8 +11,8 @@ export const configSchema = z
     index: z.string().min(1).default(".ragkit"),
     embedder: z
       .object({
-        /** bundled (offline default), transformers (ONNX via transformers.js), openai (any OpenAI-compatible /v1/embeddings). */
-        provider: z.enum(["bundled", "transformers", "openai"]).default("bundled"),
+        /** bundled (offline default), transformers (ONNX via transformers.js), openai (any OpenAI-compatible /v1/embeddings), gguf (node-llama-cpp). */
+        provider: z.enum(["bundled", "transformers", "openai", "gguf"]).default("bundled"),
         /** The provider's model name, e.g. text-embedding-3-small or nomic-embed-text. */
         model: z.string().default(""),
         /** OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (default OpenAI's). */

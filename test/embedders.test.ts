@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BundledEmbedder } from "../src/embed/bundled.js";
+import { GgufEmbedder } from "../src/embed/gguf.js";
 import { OpenAIEmbedder } from "../src/embed/openai.js";
 import { TransformersEmbedder } from "../src/embed/transformers.js";
 import { testEmbedder } from "./conformance/embedder.js";
@@ -10,6 +11,7 @@ import { runCli } from "./helpers/cli.js";
 import { type EmbeddingFault, startEmbeddingsServer } from "./helpers/embeddings-server.js";
 import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
+import { tinyModelFile } from "./helpers/models.js";
 import { writeTinyModel } from "./helpers/onnx-model.js";
 
 // The real model behind the OpenAI-compatible servers below: the bundled encoder.
@@ -39,6 +41,10 @@ testEmbedder("bundled", async () => new BundledEmbedder({ workers: 1 }));
 testEmbedder("transformers (a tiny ONNX model folder the test writes)", async () =>
   TransformersEmbedder.create({ model: await tinyModelFolder(), batchSize: 4 }),
 );
+testEmbedder("gguf (the tiny random-weight GGUF the tests write)", async () => GgufEmbedder.create({ model: await tinyModelFile() }), {
+  // Random weights carry no meaning: a real embedding GGUF (nomic-embed-text) is needed for that.
+  skipMeaning: true,
+});
 testEmbedder("openai (a local /v1/embeddings server)", () =>
   OpenAIEmbedder.create({ model: "use", baseUrl: server.baseUrl, batchSize: 8 }),
 );

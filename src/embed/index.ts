@@ -22,6 +22,15 @@ const PROVIDERS: Record<EmbedderConfig["provider"], (config: EmbedderConfig) => 
       ...(config.documentPrefix ? { documentPrefix: config.documentPrefix } : {}),
     });
   },
+  gguf: async (config) => {
+    const { GgufEmbedder } = await import("./gguf.js");
+    return GgufEmbedder.create({
+      model: config.model,
+      ...(config.workers > 0 ? { threads: config.workers } : {}),
+      ...(config.queryPrefix ? { queryPrefix: config.queryPrefix } : {}),
+      ...(config.documentPrefix ? { documentPrefix: config.documentPrefix } : {}),
+    });
+  },
   openai: async (config) => {
     const { OpenAIEmbedder } = await import("./openai.js");
     return OpenAIEmbedder.create({
@@ -52,7 +61,7 @@ export function embedderSettings(config: EmbedderConfig): Record<string, string 
   const out: Record<string, string | number> = {};
   for (const key of IDENTITY) if (config[key] !== "" && config[key] !== 0) out[key] = config[key];
   // A model folder named relatively must still be found from another working directory.
-  if (config.provider === "transformers" && isLocalModel(config.model)) out.model = path.resolve(config.model);
+  if ((config.provider === "transformers" || config.provider === "gguf") && isLocalModel(config.model)) out.model = path.resolve(config.model);
   return out;
 }
 

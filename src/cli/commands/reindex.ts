@@ -42,7 +42,7 @@ export function registerReindex(program: Command): void {
       if (!globals.embedder)
         throw new RagkitError("INVALID_ARGUMENT", "Say which embedder to reindex with: ragkit reindex --embedder provider:model");
       const target = {
-        ...parseProviderFlag<"bundled" | "transformers" | "openai">(globals.embedder),
+        ...parseProviderFlag<"bundled" | "transformers" | "openai" | "gguf">(globals.embedder),
         ...(globals.embedderBaseUrl ? { baseUrl: globals.embedderBaseUrl } : {}),
       };
       // Opened with the index's own embedder; the new one is only the target.
