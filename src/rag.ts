@@ -1,6 +1,6 @@
 import path from "node:path";
 import { AutoChunker } from "./chunk/index.js";
-import type { Chunker } from "./chunk/types.js";
+import type { Chunker, ChunkerOptions } from "./chunk/types.js";
 import { configSchema, type DeepPartial, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
 import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
 import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
@@ -137,7 +137,7 @@ export class Rag {
     const recorded = (options.store ? await options.store.readManifest() : readManifestAt(dir))?.embedder.settings;
     const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
     const embedder = options.embedder ?? (await createEmbedder(embedderConfig));
-    const chunker = new AutoChunker(config.chunk);
+    const chunker = new AutoChunker(chunkOptionsFor(config.chunk, embedder));
     let store: Store | undefined;
     try {
       store =
@@ -445,4 +445,16 @@ export class Rag {
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
     if (this.ownsReranker) await (await this.rerankerPromise?.catch(() => undefined))?.close();
   }
+}
+
+/**
+ * Chunks cut to what the embedder reads: with a model that brings its tokenizer (MiniLM reads 256
+ * word pieces), sizes are counted in its tokens and capped below its limit, leaving room for the
+ * special tokens and the heading prefix a chunk carries.
+ */
+function chunkOptionsFor(chunk: { size: number; overlap: number }, embedder: Embedder): ChunkerOptions {
+  const tokenizer = embedder.tokenizer;
+  if (!tokenizer) return chunk;
+  const size = Math.min(chunk.size, Math.floor(tokenizer.maxTokens * 0.85));
+  return { size, overlap: Math.min(chunk.overlap, Math.floor(size / 4)), tokenizer: { id: tokenizer.id, count: tokenizer.count } };
 }

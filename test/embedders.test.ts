@@ -6,6 +6,7 @@ import { BundledEmbedder } from "../src/embed/bundled.js";
 import { GgufEmbedder } from "../src/embed/gguf.js";
 import { OpenAIEmbedder } from "../src/embed/openai.js";
 import { TransformersEmbedder } from "../src/embed/transformers.js";
+import { Rag } from "../src/rag.js";
 import { testEmbedder } from "./conformance/embedder.js";
 import { runCli } from "./helpers/cli.js";
 import { type EmbeddingFault, startEmbeddingsServer } from "./helpers/embeddings-server.js";
@@ -164,5 +165,30 @@ describe("transformers embedder from the CLI", () => {
     );
     expect(JSON.parse(offline.stdout).error.code).toBe("MODEL_NOT_FOUND");
     expect(JSON.parse(offline.stdout).error.message).toMatch(/internet access, or pass a local model folder/);
+  });
+});
+
+describe("chunks fit the embedder", () => {
+  it("with a model that reads 32 word pieces, chunks are cut in its tokens instead of being truncated", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ragkit-short-model-"));
+    try {
+      const folder = await writeTinyModel(path.join(dir, "short-bert"), { words: WORDS, maxLength: 32 });
+      const embedder = await TransformersEmbedder.create({ model: folder });
+      const text = Array.from({ length: 30 }, (_, i) => `Note ${i}: the harbour ferry departs every morning at ${i} o'clock.`).join(" ");
+      const rag = await Rag.open({ dir: path.join(dir, "idx"), embedder });
+      try {
+        await rag.ingest([{ id: "long", source: "mem://long", text }]);
+        const chunks = await rag.getChunks("long");
+        expect(chunks.length).toBeGreaterThan(5);
+        for (const c of chunks) expect(embedder.tokenizer.count(c.text)).toBeLessThanOrEqual(32);
+        // Every word of the document is in some chunk: nothing was cut off.
+        expect(chunks.at(-1)?.end).toBe(text.length);
+      } finally {
+        await rag.close();
+        await embedder.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

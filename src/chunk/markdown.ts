@@ -54,7 +54,7 @@ export class MarkdownChunker implements Chunker {
   readonly key: string;
 
   constructor(private readonly options: ChunkerOptions) {
-    this.key = `markdown-v1:${options.size}:${options.overlap}`;
+    this.key = `markdown-v1:${options.size}:${options.overlap}${options.tokenizer ? `@${options.tokenizer.id}` : ""}`;
   }
 
   chunk(document: Document): Chunk[] {

@@ -18,7 +18,7 @@ export class RecursiveChunker implements Chunker {
   readonly key: string;
 
   constructor(private readonly options: ChunkerOptions) {
-    this.key = `recursive-v1:${options.size}:${options.overlap}`;
+    this.key = `recursive-v1:${options.size}:${options.overlap}${options.tokenizer ? `@${options.tokenizer.id}` : ""}`;
   }
 
   chunk(document: Document): Chunk[] {

@@ -29,15 +29,18 @@ function cuts(text: string, start: number, end: number, separator: RegExp): numb
   return out;
 }
 
-function hardSplit(text: string, start: number, end: number, size: number, out: Span[]): void {
+/** Counts tokens; o200k unless the embedder brings its own tokenizer. */
+export type CountTokens = (text: string) => number;
+
+function hardSplit(text: string, start: number, end: number, size: number, out: Span[], count: CountTokens): void {
   // No separator left (one enormous word): cut by characters, shrinking until the budget holds.
   let at = start;
   while (at < end) {
     let width = Math.min(end - at, size * 4);
-    let tokens = countTokens(text.slice(at, at + width));
+    let tokens = count(text.slice(at, at + width));
     while (tokens > size && width > 1) {
       width = Math.max(1, Math.floor(width / 2));
-      tokens = countTokens(text.slice(at, at + width));
+      tokens = count(text.slice(at, at + width));
     }
     // Never cut a surrogate pair in half.
     const code = text.charCodeAt(at + width - 1);
@@ -47,9 +50,9 @@ function hardSplit(text: string, start: number, end: number, size: number, out: 
   }
 }
 
-function splitRange(text: string, start: number, end: number, level: number, size: number, out: Span[]): void {
+function splitRange(text: string, start: number, end: number, level: number, size: number, out: Span[], count: CountTokens): void {
   if (end - start <= size * CHARS_PER_TOKEN_BOUND) {
-    const tokens = countTokens(text.slice(start, end));
+    const tokens = count(text.slice(start, end));
     if (tokens <= size) {
       out.push({ start, end, tokens });
       return;
@@ -60,18 +63,18 @@ function splitRange(text: string, start: number, end: number, level: number, siz
     if (positions.length === 0) continue;
     let previous = start;
     for (const position of [...positions, end]) {
-      splitRange(text, previous, position, i + 1, size, out);
+      splitRange(text, previous, position, i + 1, size, out, count);
       previous = position;
     }
     return;
   }
-  hardSplit(text, start, end, size, out);
+  hardSplit(text, start, end, size, out, count);
 }
 
 /** Cuts [start, end) into spans of at most `size` tokens at the coarsest separator that works. */
-export function atomize(text: string, start: number, end: number, size: number): Span[] {
+export function atomize(text: string, start: number, end: number, size: number, count: CountTokens = countTokens): Span[] {
   const out: Span[] = [];
-  if (end > start) splitRange(text, start, end, 0, size, out);
+  if (end > start) splitRange(text, start, end, 0, size, out, count);
   return out;
 }
 
@@ -110,9 +113,9 @@ export function pack(text: string, spans: Span[], size: number, overlap: number)
 export function chunkRange(
   document: Document,
   range: { start: number; end: number; firstIndex: number },
-  options: { size: number; overlap: number; prefix: string; metadata: Metadata },
+  options: { size: number; overlap: number; prefix: string; metadata: Metadata; tokenizer?: { count: CountTokens } },
 ): Chunk[] {
-  const spans = atomize(document.text, range.start, range.end, options.size);
+  const spans = atomize(document.text, range.start, range.end, options.size, options.tokenizer?.count);
   return pack(document.text, spans, options.size, options.overlap).map(([start, end], i) => {
     const text = document.text.slice(start, end);
     const index = range.firstIndex + i;

@@ -5,7 +5,9 @@ import type { EmbedPurpose } from "../types.js";
 import type { Embedder } from "./types.js";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
-type EmbeddingContext = Awaited<ReturnType<Awaited<ReturnType<Awaited<ReturnType<NodeLlamaCpp["getLlama"]>>["loadModel"]>>["createEmbeddingContext"]>>;
+type EmbeddingContext = Awaited<
+  ReturnType<Awaited<ReturnType<Awaited<ReturnType<NodeLlamaCpp["getLlama"]>>["loadModel"]>>["createEmbeddingContext"]>
+>;
 
 export interface GgufEmbedderOptions {
   /** A .gguf path or hf:<user>/<repo>/<file> (pulled with `ragkit models pull`). */

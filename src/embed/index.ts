@@ -61,7 +61,8 @@ export function embedderSettings(config: EmbedderConfig): Record<string, string 
   const out: Record<string, string | number> = {};
   for (const key of IDENTITY) if (config[key] !== "" && config[key] !== 0) out[key] = config[key];
   // A model folder named relatively must still be found from another working directory.
-  if ((config.provider === "transformers" || config.provider === "gguf") && isLocalModel(config.model)) out.model = path.resolve(config.model);
+  if ((config.provider === "transformers" || config.provider === "gguf") && isLocalModel(config.model))
+    out.model = path.resolve(config.model);
   return out;
 }
 

@@ -31,6 +31,7 @@ export class TransformersEmbedder implements Embedder {
   // One model, and ORT already parallelises inside a batch: more lanes would only contend.
   readonly concurrency = 1;
   readonly maxInputChars: number;
+  readonly tokenizer: { id: string; maxTokens: number; count(text: string): number };
 
   private constructor(
     private readonly extractor: Extractor,
@@ -43,6 +44,8 @@ export class TransformersEmbedder implements Embedder {
     this.maxBatchSize = options.batchSize || 32;
     // A word piece is ~4 characters of English; the tokenizer truncates exactly at maxTokens anyway.
     this.maxInputChars = recipe.maxTokens * 6;
+    const tokenizer = (extractor as unknown as { tokenizer: { encode(text: string): number[] } }).tokenizer;
+    this.tokenizer = { id: this.id, maxTokens: recipe.maxTokens, count: (text) => tokenizer.encode(text).length };
   }
 
   static async create(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {

@@ -17,6 +17,11 @@ export interface Embedder {
    * (the model would ignore or choke on the rest). Undefined: no limit.
    */
   readonly maxInputChars?: number;
+  /**
+   * The model's own tokenizer and how many tokens it reads, when the runtime exposes them: chunks
+   * are then cut to fit in its tokens instead of being truncated silently.
+   */
+  readonly tokenizer?: { id: string; maxTokens: number; count(text: string): number };
   embed(texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]>;
   /** Start expensive resources ahead of a large job so they overlap with file loading. */
   warm?(): Promise<void>;
