@@ -2,7 +2,10 @@
  * `npm run bench`: ingestion throughput against the bundled model called plainly (the peer, in
  * the same run, on the same paragraphs), hybrid search latency, and memory, on SQuAD paragraphs.
  *
- *   npm run bench -- [--dataset DIR] [--docs N] [--queries N]
+ *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
+ *
+ * With --embedder, the peer is that provider's model called plainly through its own library, one
+ * batch after another; with --rerank, search latencies include reranking.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -22,8 +25,25 @@ const { values } = parseArgs({
     queries: { type: "string", default: "200" },
     "load-seconds": { type: "string", default: "30" },
     connections: { type: "string", default: "32" },
+    embedder: { type: "string" },
+    "embedder-base-url": { type: "string" },
+    rerank: { type: "string" },
+    "rerank-base-url": { type: "string" },
   },
 });
+const provider = (flag: string | undefined) => {
+  if (!flag) return undefined;
+  const at = flag.indexOf(":");
+  return { provider: at < 0 ? flag : flag.slice(0, at), ...(at < 0 ? {} : { model: flag.slice(at + 1) }) };
+};
+const embedderFlag = provider(values.embedder);
+const rerankFlag = provider(values.rerank);
+const benchConfig = {
+  ...(embedderFlag
+    ? { embedder: { ...embedderFlag, ...(values["embedder-base-url"] ? { baseUrl: values["embedder-base-url"] } : {}) } }
+    : {}),
+  ...(rerankFlag ? { rerank: { ...rerankFlag, ...(values["rerank-base-url"] ? { baseUrl: values["rerank-base-url"] } : {}) } } : {}),
+} as NonNullable<Parameters<typeof Rag.open>[0]>["config"];
 const dataset = values.dataset as string;
 if (!existsSync(path.join(dataset, "corpus.jsonl"))) {
   console.error(`bench: no corpus.jsonl in ${dataset}; pass --dataset <BEIR folder>`);
@@ -51,16 +71,32 @@ function percentile(sorted: number[], p: number): number {
 
 console.log(`dataset ${dataset}: ${corpus.length} paragraphs, ${queries.length} queries; timing ingestion on ${sample.length}`);
 
-// Peer: the bundled model called plainly, one batch of 16 after another on the main thread.
-const model = await initModel(modelSource);
-await model.embed(["warm up"]);
-let start = performance.now();
-for (let i = 0; i < sample.length; i += 16) await model.embed(sample.slice(i, i + 16).map((d) => `${d.title ?? ""}\n\n${d.text}`));
-const plainRate = rate(sample.length, performance.now() - start);
-console.log(`plain model       ${plainRate.toFixed(1)} paragraphs/s`);
+// Peer: the model called plainly, one batch after another: the bundled encoder on the main thread,
+// or the chosen provider's model through its own library (the same client ragkit wraps).
+const texts = sample.map((d) => `${d.title ?? ""}\n\n${d.text}`);
+let start = 0;
+let plainRate: number;
+if (!embedderFlag || embedderFlag.provider === "bundled") {
+  const model = await initModel(modelSource);
+  await model.embed(["warm up"]);
+  start = performance.now();
+  for (let i = 0; i < texts.length; i += 16) await model.embed(texts.slice(i, i + 16));
+  plainRate = rate(sample.length, performance.now() - start);
+} else {
+  const { resolveConfig } = await import("../src/config.js");
+  const { createEmbedder } = await import("../src/embed/index.js");
+  const plain = await createEmbedder(resolveConfig({ overrides: benchConfig ?? {} }).embedder);
+  await plain.embed(["warm up"], "document");
+  start = performance.now();
+  for (let i = 0; i < texts.length; i += plain.maxBatchSize) await plain.embed(texts.slice(i, i + plain.maxBatchSize), "document");
+  plainRate = rate(sample.length, performance.now() - start);
+  await plain.close();
+}
+console.log(`plain model       ${plainRate.toFixed(1)} paragraphs/s (${values.embedder ?? "bundled"})`);
 
 const dir = await mkdtemp(path.join(tmpdir(), "ragkit-bench-"));
-const rag = await Rag.open({ dir });
+const rag = await Rag.open({ dir, ...(benchConfig ? { config: benchConfig } : {}) });
+console.log(`embedder ${rag.embedder.id}; reranker ${(await rag.reranker())?.id ?? "none"}`);
 try {
   const toInput = (d: BeirDocument) => ({ id: d._id, source: `bench#${d._id}`, ...(d.title ? { title: d.title } : {}), text: d.text });
   peakRss = 0;
