@@ -149,8 +149,8 @@ export const configSchema = z
         requestTimeoutMs: z.number().int().positive().default(60_000),
         /** Time to receive the request headers. */
         headersTimeoutMs: z.number().int().positive().default(15_000),
-        /** A connection with no traffic either way is closed after this (SSE streams send a heartbeat). */
-        idleTimeoutMs: z.number().int().positive().default(60_000),
+        /** A kept-alive connection with no request in progress is closed after this. */
+        idleTimeoutMs: z.number().int().positive().default(5_000),
         /** How long a write (upload, watch) waits for another process's ingest before 503 INDEX_LOCKED. */
         lockWaitMs: z.number().int().min(0).default(30_000),
       })

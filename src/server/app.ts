@@ -53,10 +53,11 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
     // A number where a string belongs is a client bug to report, not to paper over ("5").
     ajv: { customOptions: { coerceTypes: false } },
     // Slow or idle clients are cut off instead of holding sockets forever: headers, the whole
-    // request (slow bodies) and idle sockets each have a limit, checked every second.
+    // request (slow bodies) and idle kept-alive connections each have a limit, checked every
+    // second. No socket-inactivity timeout: it would also cut a request the server is still
+    // working on (an upload waiting for another process's ingest).
     requestTimeout: server.requestTimeoutMs,
-    connectionTimeout: server.idleTimeoutMs,
-    keepAliveTimeout: 5_000,
+    keepAliveTimeout: server.idleTimeoutMs,
     http: { headersTimeout: Math.min(server.headersTimeoutMs, server.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
   });
   installErrorHandling(app);

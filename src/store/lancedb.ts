@@ -279,12 +279,13 @@ export class LanceDbStore implements Store {
     faultPoint("optimize:start");
     try {
       await this.fts.ensure();
+      await this.dropRetired();
+      if (!(await this.worthCompacting())) return;
       // Every write we make is complete in the newest version; older ones are kept for a grace
       // period only because other processes may be reading them.
       const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
       await this.chunks.optimize({ cleanupOlderThan });
       await this.documents.optimize({ cleanupOlderThan });
-      await this.dropRetired();
     } catch (error) {
       throw storeError(error, "Compacting the index failed");
     }
@@ -317,6 +318,18 @@ export class LanceDbStore implements Store {
     this.chunks = table;
     this.chunksName = name;
     this.fts = new FtsIndex(table, this.lancedb);
+  }
+
+  /**
+   * Compaction costs seconds and is only worth it once writes have left many small fragments or
+   * many rows outside the BM25 index (they are still searched, by a slower scan): a one-document
+   * upload should not pay for it every time.
+   */
+  private async worthCompacting(): Promise<boolean> {
+    const [chunks, documents] = await Promise.all([this.chunks.stats(), this.documents.stats()]);
+    const small = chunks.fragmentStats.numSmallFragments + documents.fragmentStats.numSmallFragments;
+    const unindexed = (await this.chunks.indexStats("terms_idx"))?.numUnindexedRows ?? 0;
+    return small >= 16 || unindexed >= 2_000;
   }
 
   /** Chunk tables a reindex replaced, once no reader can still be using them. */
