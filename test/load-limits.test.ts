@@ -4,7 +4,6 @@ import { Document as DocxDocument, Packer, Paragraph } from "docx";
 import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config.js";
-import { RagkitError } from "../src/errors.js";
 import { loadFile } from "../src/load/index.js";
 import { Rag } from "../src/rag.js";
 import { failure } from "./helpers/errors.js";

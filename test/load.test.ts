@@ -4,7 +4,6 @@ import { Document as DocxDocument, HeadingLevel, Packer, Paragraph } from "docx"
 import iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { configSchema } from "../src/config.js";
-import { RagkitError } from "../src/errors.js";
 import { loadFile } from "../src/load/index.js";
 import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";

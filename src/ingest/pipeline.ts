@@ -7,9 +7,8 @@ import { RagkitError } from "../errors.js";
 import { type DocumentInput, type LoadOptions, loadFile, makeDocument } from "../load/index.js";
 import { type WalkedFile, type WalkOptions, walk } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite, Store } from "../store/types.js";
-import { analyze } from "../text/analyzer.js";
-import { sha256 } from "../text/hash.js";
 import type { Document } from "../types.js";
+import { chunkRecords } from "./records.js";
 import type { IngestOptions, IngestReport } from "./types.js";
 
 export interface IngestDeps {
@@ -135,17 +134,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
       report.unchanged++;
       return;
     }
-    const chunks = chunker.chunk(document).map((chunk) => {
-      const context = chunk.contextText ?? chunk.text;
-      return {
-        ...chunk,
-        source: document.source,
-        ...(document.title ? { title: document.title } : {}),
-        embedHash: sha256(embedder.id, context),
-        terms: analyze(context).join(" "),
-        vector: new Float32Array(0),
-      } satisfies ChunkRecord;
-    });
+    const chunks = chunkRecords(chunker, document, embedder.id);
     if (chunks.length === 0) {
       report.failed.push({ path: origin, code: "EMPTY_DOCUMENT", message: `${origin} has no text to index` });
       return;

@@ -3,8 +3,7 @@ import { embedAll } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
 import { RagkitError } from "../errors.js";
 import type { ChunkRecord, Manifest, Store } from "../store/types.js";
-import { analyze } from "../text/analyzer.js";
-import { sha256 } from "../text/hash.js";
+import { chunkRecords } from "./records.js";
 
 /** The `--json` shape of `ragkit reindex`. */
 export interface ReindexReport {
@@ -89,17 +88,7 @@ export async function runReindex(
     if (done.has(summary.id)) continue;
     const document = await store.getDocument(summary.id);
     if (!document) continue;
-    for (const chunk of chunker.chunk(document)) {
-      const context = chunk.contextText ?? chunk.text;
-      batch.push({
-        ...chunk,
-        source: document.source,
-        ...(document.title ? { title: document.title } : {}),
-        embedHash: sha256(embedder.id, context),
-        terms: analyze(context).join(" "),
-        vector: new Float32Array(0),
-      });
-    }
+    batch.push(...chunkRecords(chunker, document, embedder.id));
     batchDocuments++;
     if (batch.length >= BATCH_CHUNKS) await flush();
   }
