@@ -77,6 +77,8 @@ export interface RagStats {
   chunks: number;
   bytesOnDisk: number;
   embedder: { id: string; dimensions: number };
+  /** `provider:model` of the configured reranker, or null when search is not reranked. */
+  reranker: string | null;
   chunker: string;
   createdAt?: string;
   updatedAt?: string;
@@ -427,12 +429,19 @@ export class Rag {
     return embedAll(this.embedder, texts, purpose);
   }
 
+  private rerankerName(): string | null {
+    const { provider, model } = this.config.rerank;
+    if (this.rerankerPromise && !this.ownsReranker) return "custom";
+    return provider === "none" ? null : model ? `${provider}:${model}` : provider;
+  }
+
   async stats(): Promise<RagStats> {
     const stats = await this.store.stats();
     return {
       dir: this.dir,
       ...stats,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
+      reranker: this.rerankerName(),
       chunker: this.chunker.key,
       createdAt: this.manifest.createdAt,
       updatedAt: this.manifest.updatedAt,

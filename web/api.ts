@@ -15,7 +15,7 @@ export interface HitJson {
   chunkId: string;
   source: string;
   score: number;
-  scores: { dense?: number; lexical?: number; fused?: number };
+  scores: { dense?: number; lexical?: number; fused?: number; rerank?: number };
   text: string;
   start: number;
   end: number;
@@ -74,22 +74,29 @@ export const api = {
   document: (key: string, id: string) =>
     call<{ document: DocumentSummary & { text: string } }>(key, "GET", `/api/documents/${encodeURIComponent(id)}`),
   remove: (key: string, id: string) => call<{ removed: number }>(key, "DELETE", `/api/documents/${encodeURIComponent(id)}`),
-  search: (key: string, query: string, k: number, mode: string) =>
-    call<{ hits: HitJson[] }>(key, "POST", "/api/search", { query, k, mode }),
+  search: (key: string, query: string, k: number, mode: string, rerank?: boolean) =>
+    call<{ hits: HitJson[]; warnings?: string[] }>(key, "POST", "/api/search", { query, k, mode, ...(rerank === false ? { rerank } : {}) }),
+  stats: (key: string) => call<{ embedder: { id: string }; reranker: string | null; documents: number }>(key, "GET", "/api/stats"),
 };
 
 /** Streams `/api/chat`: tokens as they come, then the finished answer. */
 export async function streamChat(
   key: string,
   messages: ChatMessage[],
-  options: { k: number; mode: string },
+  options: { k: number; mode: string; rerank?: boolean },
   onToken: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<AnswerJson> {
   const response = await fetch("/api/chat", {
     method: "POST",
     headers: headers(key),
-    body: JSON.stringify({ messages, stream: true, k: options.k, mode: options.mode }),
+    body: JSON.stringify({
+      messages,
+      stream: true,
+      k: options.k,
+      mode: options.mode,
+      ...(options.rerank === false ? { rerank: false } : {}),
+    }),
     ...(signal ? { signal } : {}),
   });
   if (!response.ok || !response.body) {

@@ -19,6 +19,8 @@ interface Settings {
   apiKey: string;
   k: number;
   mode: "hybrid" | "lexical" | "dense";
+  /** Rerank with the server's reranker, when it has one. */
+  rerank?: boolean;
 }
 
 interface Turn {
@@ -314,7 +316,7 @@ function SearchView({ settings, onOpen }: { settings: Settings; onOpen: (s: Open
     event.preventDefault();
     if (!query.trim()) return;
     api
-      .search(settings.apiKey, query, Math.max(settings.k, 10), settings.mode)
+      .search(settings.apiKey, query, Math.max(settings.k, 10), settings.mode, settings.rerank)
       .then((r) => {
         setHits(r.hits);
         setError("");
@@ -337,6 +339,7 @@ function SearchView({ settings, onOpen }: { settings: Settings; onOpen: (s: Open
             </button>
             <span class="scores">
               fused {fmt(h.scores.fused)} · bm25 {fmt(h.scores.lexical)} · dense {fmt(h.scores.dense)}
+              {h.scores.rerank !== undefined ? ` · rerank ${fmt(h.scores.rerank)}` : ""}
             </span>
             <p>{h.text.length > 400 ? `${h.text.slice(0, 399)}…` : h.text}</p>
           </li>
@@ -347,6 +350,13 @@ function SearchView({ settings, onOpen }: { settings: Settings; onOpen: (s: Open
 }
 
 function SettingsPanel({ settings, onChange }: { settings: Settings; onChange: (s: Settings) => void }) {
+  const [models, setModels] = useState<{ embedder: string; reranker: string | null } | undefined>();
+  useEffect(() => {
+    api
+      .stats(settings.apiKey)
+      .then((s) => setModels({ embedder: s.embedder.id, reranker: s.reranker }))
+      .catch(() => setModels(undefined));
+  }, [settings.apiKey]);
   return (
     <details class="settings">
       <summary>Settings</summary>
@@ -380,6 +390,17 @@ function SettingsPanel({ settings, onChange }: { settings: Settings; onChange: (
             <option value="dense">dense (embeddings)</option>
           </select>
         </label>
+        {models?.reranker && (
+          <label>
+            <input
+              type="checkbox"
+              checked={settings.rerank !== false}
+              onChange={(e) => onChange({ ...settings, rerank: (e.target as HTMLInputElement).checked })}
+            />
+            Rerank ({models.reranker})
+          </label>
+        )}
+        {models && <p class="models">Embedder: {models.embedder}</p>}
       </div>
     </details>
   );
