@@ -15,6 +15,7 @@ import { tempDir } from "./helpers/fs.js";
 import { tinyGenerator } from "./helpers/models.js";
 import { writeTinyModel } from "./helpers/onnx-model.js";
 import { type RerankFault, startRerankServer } from "./helpers/rerank-server.js";
+import { serverFor } from "./helpers/server.js";
 
 const PASSAGES = {
   query: "which passage is relevant",
@@ -133,5 +134,31 @@ describe("reranking in search", () => {
     const hits = JSON.parse(cli.stdout).hits as Array<{ documentId: string; scores: { rerank: number } }>;
     expect(hits.map((h) => h.documentId).slice(0, 2), JSON.stringify(hits.map((h) => h.scores))).toEqual(["p3", "p1"]);
     expect(hits[0]?.scores.rerank).toEqual(expect.any(Number));
+  });
+});
+
+describe("reranking over HTTP", () => {
+  it("/api/stats names the reranker; /api/search reranks by default and not with rerank: false; without one, rerank: true is a 400", async () => {
+    const { app, rag, close } = await serverFor({ rerank: { provider: "cross-encoder", model: await crossEncoderFolder() } });
+    try {
+      await rag.ingest(PASSAGES.texts.map((text, i) => ({ id: `p${i}`, source: `mem://p${i}`, text })));
+      expect((await app.inject({ url: "/api/stats" })).json().reranker).toMatch(/^cross-encoder:/);
+      const reranked = (await app.inject({ method: "POST", url: "/api/search", payload: { query: "harbour passage", k: 2 } })).json();
+      expect(reranked.hits[0].scores.rerank).toEqual(expect.any(Number));
+      const plain = (
+        await app.inject({ method: "POST", url: "/api/search", payload: { query: "harbour passage", k: 2, rerank: false } })
+      ).json();
+      expect(plain.hits[0].scores.rerank).toBeUndefined();
+    } finally {
+      await close();
+    }
+    const none = await serverFor();
+    try {
+      const refused = await none.app.inject({ method: "POST", url: "/api/search", payload: { query: "x", rerank: true } });
+      expect(refused.statusCode).toBe(400);
+      expect((await none.app.inject({ url: "/api/stats" })).json().reranker).toBeNull();
+    } finally {
+      await none.close();
+    }
   });
 });

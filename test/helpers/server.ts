@@ -13,12 +13,13 @@ export async function serverFor(
     webDir?: string;
     server?: Partial<RagkitConfig["server"]>;
     dir?: string;
+    rerank?: Partial<RagkitConfig["rerank"]>;
   } = {},
 ) {
   const rag = await Rag.open({
     dir: options.dir ?? path.join(await tempDir(), "idx"),
     ...(options.generator ? { generator: options.generator } : {}),
-    config: { generate: { maxTokens: 8 } },
+    config: { generate: { maxTokens: 8 }, ...(options.rerank ? { rerank: options.rerank } : {}) },
   });
   const server = configSchema.parse({
     server: { apiKeys: options.apiKeys ?? [], ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}), ...options.server },
