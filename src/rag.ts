@@ -112,7 +112,7 @@ export class Rag {
     readonly dir: string,
     private readonly store: Store,
     private currentEmbedder: Embedder,
-    private readonly chunker: Chunker,
+    private chunker: Chunker,
     private manifest: Manifest,
     generator: Generator | undefined,
     private readonly lockOptions: LockOptions,
@@ -135,17 +135,20 @@ export class Rag {
     if (options.mustExist && !options.store && !isIndexDir(dir)) {
       throw new RagkitError("INDEX_NOT_FOUND", `No index at ${dir}; create one with \`ragkit ingest <paths> --index ${dir}\``);
     }
-    // An index remembers its embedder: later runs need no --embedder flag to search it.
-    const recorded = (options.store ? await options.store.readManifest() : readManifestAt(dir))?.embedder.settings;
-    const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
-    const embedder = options.embedder ?? (await createEmbedder(embedderConfig));
-    const chunker = new AutoChunker(chunkOptionsFor(config.chunk, embedder));
-    let store: Store | undefined;
+    // An existing index is opened (and a crashed writer's work finished, which may be a reindex's
+    // swap) before its embedder is chosen: the index remembers it, so later runs need no flag.
+    const existing = options.store ? await options.store.readManifest() : readManifestAt(dir);
+    let store: Store | undefined = options.store;
+    let embedder: Embedder | undefined = options.embedder;
     try {
-      store =
-        options.store ??
-        (await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) }));
-      await recoverIfNoWriter(store);
+      if (existing && !store)
+        store = await LanceDbStore.open({ dir, dimensions: existing.embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) });
+      if (store) await recoverIfNoWriter(store);
+      const recorded = (store ? await store.readManifest() : undefined)?.embedder.settings;
+      const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
+      embedder ??= await createEmbedder(embedderConfig);
+      store ??= await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) });
+      const chunker = chunkerFor(config.chunk, embedder);
       const manifest = await checkManifest(store, embedder, chunker, dir, embedderSettings(embedderConfig));
       return new Rag(
         config,
@@ -160,8 +163,8 @@ export class Rag {
         !options.embedder,
       );
     } catch (error) {
-      await store?.close();
-      if (!options.embedder) await embedder.close();
+      if (!options.store) await store?.close();
+      if (!options.embedder) await embedder?.close();
       throw error;
     }
   }
@@ -249,11 +252,16 @@ export class Rag {
       const manifest = (await this.store.readManifest()) ?? this.manifest;
       let report: ReindexReport;
       try {
-        report = await runReindex({ store: this.store, chunker: this.chunker, embedder: next }, this.embedder, manifest, {
-          settings: embedderSettings(config),
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        });
+        report = await runReindex(
+          { store: this.store, chunker: chunkerFor(this.config.chunk, next), embedder: next },
+          this.embedder,
+          manifest,
+          {
+            settings: embedderSettings(config),
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          },
+        );
       } catch (error) {
         if (!target.embedder) await next.close();
         throw error;
@@ -283,6 +291,8 @@ export class Rag {
     const previous = this.currentEmbedder;
     const ownedPrevious = this.ownsEmbedder;
     this.currentEmbedder = next;
+    // Chunks are cut for the embedder that reads them.
+    this.chunker = chunkerFor(this.config.chunk, next);
     this.ownsEmbedder = owned;
     this.queryCache = new QueryVectorCache();
     if (ownedPrevious) await previous.close();
@@ -461,9 +471,14 @@ export class Rag {
  * word pieces), sizes are counted in its tokens and capped below its limit, leaving room for the
  * special tokens and the heading prefix a chunk carries.
  */
-function chunkOptionsFor(chunk: { size: number; overlap: number }, embedder: Embedder): ChunkerOptions {
+function chunkerFor(chunk: { size: number; overlap: number }, embedder: Embedder): Chunker {
   const tokenizer = embedder.tokenizer;
-  if (!tokenizer) return chunk;
+  if (!tokenizer) return new AutoChunker(chunk);
   const size = Math.min(chunk.size, Math.floor(tokenizer.maxTokens * 0.85));
-  return { size, overlap: Math.min(chunk.overlap, Math.floor(size / 4)), tokenizer: { id: tokenizer.id, count: tokenizer.count } };
+  const options: ChunkerOptions = {
+    size,
+    overlap: Math.min(chunk.overlap, Math.floor(size / 4)),
+    tokenizer: { id: tokenizer.id, count: tokenizer.count },
+  };
+  return new AutoChunker(options);
 }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyModel } from "../scripts/proof/onnx-model.js";
 import { BundledEmbedder } from "../src/embed/bundled.js";
 import { GgufEmbedder } from "../src/embed/gguf.js";
 import { OpenAIEmbedder } from "../src/embed/openai.js";
@@ -13,7 +14,6 @@ import { type EmbeddingFault, startEmbeddingsServer } from "./helpers/embeddings
 import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
 import { tinyModelFile } from "./helpers/models.js";
-import { writeTinyModel } from "./helpers/onnx-model.js";
 
 // The real model behind the OpenAI-compatible servers below: the bundled encoder.
 const model = new BundledEmbedder({ workers: 1 });

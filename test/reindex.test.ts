@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { writeTinyModel } from "../scripts/proof/onnx-model.js";
 import { Rag } from "../src/rag.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
-import { writeTinyModel } from "./helpers/onnx-model.js";
 
 const TOPICS = ["ferry harbour dawn", "flour recipe oven", "granite quarry lantern", "orchard compass north", "glacier meadow saddle"];
 const WORDS = [...TOPICS.flatMap((t) => t.split(" ")), "note", "about", "the", "number", "and", "is", "a"];
@@ -63,29 +63,37 @@ describe("ragkit reindex", () => {
     const docs = await corpus(root);
     expect((await runCli(["ingest", docs, "--index", index])).code).toBe(0);
     const model = await modelFolder();
-    for (const [fault, after] of [
-      ["reindex:staged", "1"],
-      ["reindex:committing", "1"],
-    ] as const) {
-      const killed = await runCli(["reindex", "--index", index, "--embedder", `transformers:${model}`], {
-        env: { RAGKIT_FAULT: fault, RAGKIT_FAULT_AFTER: after },
-      });
-      expect(killed.code, `${fault}: ${killed.stderr}`).toBeNull();
-      expect(await embedderOf(index)).toMatch(/^bundled:/);
+    const reindex = (target: string, env: Record<string, string> = {}) =>
+      runCli(["reindex", "--index", index, "--embedder", target, "--json"], { env });
+    const answers = async () => {
       const search = await runCli(["search", "orchard compass", "--index", index, "--json"]);
       expect(search.code, search.stderr).toBe(0);
       expect(JSON.parse(search.stdout).hits[0].text).toContain("orchard compass");
-    }
-    const resumed = await runCli(["reindex", "--index", index, "--embedder", `transformers:${model}`, "--json"]);
-    expect(resumed.code, resumed.stderr).toBe(0);
+    };
+    // Killed while staging: the old embedder still answers.
+    expect((await reindex(`transformers:${model}`, { RAGKIT_FAULT: "reindex:staged" })).code).toBeNull();
+    expect(await embedderOf(index)).toMatch(/^bundled:/);
+    await answers();
+    // Resumed, and killed inside the commit: the next process to open the index finishes the swap.
+    expect((await reindex(`transformers:${model}`, { RAGKIT_FAULT: "reindex:committing" })).code).toBeNull();
+    expect(await embedderOf(index)).toBe("transformers:tiny-bert");
+    await answers();
+    // And back, uninterrupted, resuming nothing.
+    const back = await reindex("bundled");
+    expect(back.code, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ to: expect.stringMatching(/^bundled:/), resumed: 0, documents: 40 });
+    await answers();
+    const forward = await reindex(`transformers:${model}`, { RAGKIT_FAULT: "reindex:staged", RAGKIT_FAULT_AFTER: "1" });
+    expect(forward.code).toBeNull();
+    const resumed = await reindex(`transformers:${model}`);
     expect(JSON.parse(resumed.stdout).resumed).toBeGreaterThan(0);
     expect(await embedderOf(index)).toBe("transformers:tiny-bert");
     const doctor = await runCli(["doctor", "--index", index, "--json"]);
     expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, documents: 40, chunks: 40 });
-    // Ingesting again with no flag uses the index's new embedder: the documents are re-chunked to
-    // its tokenizer, and as their chunks are the same, nothing is embedded again.
+    // Ingesting again with no flag uses the index's new embedder and finds everything unchanged
+    // (the reindex cut the chunks for the new model's tokenizer already).
     const again = await runCli(["ingest", docs, "--index", index, "--json"]);
-    expect(JSON.parse(again.stdout)).toMatchObject({ added: 0, removed: 0, chunksEmbedded: 0 });
+    expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 40, chunksEmbedded: 0 });
     expect(await embedderOf(index)).toBe("transformers:tiny-bert");
   });
 });

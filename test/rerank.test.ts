@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeTinyModel } from "../scripts/proof/onnx-model.js";
 import { BundledEmbedder } from "../src/embed/bundled.js";
 import { Rag } from "../src/rag.js";
 import { CrossEncoderReranker } from "../src/rerank/cross-encoder.js";
@@ -13,7 +14,6 @@ import { hitsOf, testReranker } from "./conformance/reranker.js";
 import { runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
 import { tinyGenerator } from "./helpers/models.js";
-import { writeTinyModel } from "./helpers/onnx-model.js";
 import { type RerankFault, startRerankServer } from "./helpers/rerank-server.js";
 import { serverFor } from "./helpers/server.js";
 

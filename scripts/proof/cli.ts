@@ -39,7 +39,7 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
   return { child, done, line: (pattern) => new Promise((resolve) => waiters.push({ pattern, resolve })) };
 }
 
-const WORDS =
+export const WORDS =
   "harbour ferry lantern granite orchard compass glacier meadow quarry saddle thistle voyage willow beacon cobalt dune ember falcon garnet hollow".split(
     " ",
   );

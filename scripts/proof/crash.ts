@@ -14,10 +14,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { Rag } from "../../src/rag.js";
 import type { FaultPoint } from "../../src/store/faults.js";
-import { cli, note, random } from "./cli.js";
+import { cli, note, random, WORDS } from "./cli.js";
+import { writeTinyModel } from "./onnx-model.js";
 
 // The points each command passes when it has work: a kill there lands inside one of its writes.
-const POINTS: Record<"ingest" | "rm" | "watch", FaultPoint[]> = {
+const POINTS: Record<"ingest" | "rm" | "watch" | "reindex", FaultPoint[]> = {
   ingest: [
     "upsert:journaled",
     "upsert:chunks-written",
@@ -29,6 +30,7 @@ const POINTS: Record<"ingest" | "rm" | "watch", FaultPoint[]> = {
   ],
   rm: ["delete:journaled", "delete:documents-deleted", "optimize:start"],
   watch: ["upsert:journaled", "upsert:chunks-written", "upsert:documents-written", "optimize:start"],
+  reindex: ["reindex:staged", "reindex:committing", "manifest:write"],
 };
 
 export interface CrashResult {
@@ -62,8 +64,14 @@ async function mutate(docs: string, rand: () => number, versions: Map<number, nu
   }
 }
 
-async function oneKill(index: string, docs: string, rand: () => number): Promise<"fault" | "timed" | "finished"> {
-  const ops = ["ingest", "ingest", "ingest", "rm", "watch"] as const;
+/** The embedder to reindex to: the tiny model while the index uses the bundled one, and back. */
+async function reindexTarget(index: string, model: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(path.join(index, "manifest.json"), "utf8").catch(() => "{}")) as { embedder?: { id: string } };
+  return manifest.embedder?.id.startsWith("transformers:") ? "bundled" : `transformers:${model}`;
+}
+
+async function oneKill(index: string, docs: string, model: string, rand: () => number): Promise<"fault" | "timed" | "finished"> {
+  const ops = ["ingest", "ingest", "ingest", "rm", "watch", "reindex"] as const;
   const op = ops[Math.floor(rand() * ops.length)] as (typeof ops)[number];
   const useFault = rand() < 0.7;
   const points = POINTS[op];
@@ -77,7 +85,9 @@ async function oneKill(index: string, docs: string, rand: () => number): Promise
       ? ["ingest", docs]
       : op === "rm"
         ? ["docs", "rm", path.join(docs, files[Math.floor(rand() * files.length)] ?? "none.md")]
-        : ["watch", docs, "--debounce", "50"];
+        : op === "reindex"
+          ? ["reindex", "--embedder", await reindexTarget(index, model)]
+          : ["watch", docs, "--debounce", "50"];
   const run = cli([...args, "--index", index], env);
   if (op === "watch") {
     // Follow a few changes, then die at a fault point or by the timer.
@@ -116,6 +126,8 @@ export async function runCrash(options: {
   const docs = path.join(root, "docs");
   const index = path.join(root, "idx");
   await mkdir(docs);
+  // A second embedder to reindex to and from: a tiny real ONNX model written here.
+  const model = await writeTinyModel(path.join(root, "tiny-bert"), { words: [...WORDS, "note", "version", "mentions"], hidden: 64 });
   const versions = new Map<number, number>();
   const next = { n: 0 };
   for (let i = 0; i < options.files; i++) {
@@ -134,7 +146,7 @@ export async function runCrash(options: {
   try {
     while (result.kills < options.kills) {
       await mutate(docs, rand, versions, next);
-      const outcome = await oneKill(index, docs, rand);
+      const outcome = await oneKill(index, docs, model, rand);
       if (outcome === "finished") result.finishedBeforeKill++;
       else {
         result.kills++;
@@ -144,7 +156,12 @@ export async function runCrash(options: {
       if (!existsSync(path.join(index, "manifest.json"))) continue;
       const doctor = await cli(["doctor", "--index", index, "--json"]).done;
       if (doctor.code !== 0) result.doctorFailures.push(`after kill ${result.kills}: ${doctor.stdout || doctor.stderr}`);
-      log(`kill ${result.kills}/${options.kills} (${outcome}) doctor ${doctor.code === 0 ? "clean" : "FAILED"}`);
+      // It answers, with one embedder or the other (whichever the manifest names), never a mix.
+      const search = await cli(["search", "harbour ferry", "--index", index, "--json"]).done;
+      if (search.code !== 0) result.doctorFailures.push(`search after kill ${result.kills}: ${search.stderr}`);
+      log(
+        `kill ${result.kills}/${options.kills} (${outcome}) doctor ${doctor.code === 0 ? "clean" : "FAILED"}, search ${search.code === 0 ? "ok" : "FAILED"}`,
+      );
     }
     const final = await cli(["ingest", docs, "--index", index, "--json"]).done;
     if (final.code !== 0) throw new Error(`final ingest failed: ${final.stderr}`);

@@ -1,7 +1,6 @@
 import type { Chunker } from "../chunk/types.js";
 import { embedAll } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
-import { RagkitError } from "../errors.js";
 import type { ChunkRecord, Manifest, Store } from "../store/types.js";
 import { chunkRecords } from "./records.js";
 
@@ -33,9 +32,10 @@ export interface ReindexDeps {
 const BATCH_CHUNKS = 128;
 
 /**
- * Re-embeds every stored document's chunks with another embedder, from the text the index holds
- * (no file is read again), into a staging table; then swaps it in with the manifest that records
- * the new embedder. Until the swap the old embedder answers; after it, only the new one: never a mix.
+ * Re-embeds every stored document with another embedder, from the text the index holds (no file is
+ * read again), chunked for that embedder (`deps.chunker`), into a staging table; then swaps it in
+ * with the manifest that records the new embedder. Until the swap the old embedder answers; after
+ * it, only the new one: never a mix.
  */
 export async function runReindex(
   deps: ReindexDeps,
@@ -45,13 +45,6 @@ export async function runReindex(
 ): Promise<ReindexReport> {
   const { store, chunker, embedder } = deps;
   const documents = await store.listDocuments();
-  const stale = documents.filter((d) => d.chunkerKey !== chunker.key);
-  if (stale.length > 0) {
-    throw new RagkitError(
-      "INVALID_ARGUMENT",
-      `${stale.length} documents were chunked with other chunk settings than this run's; run \`ragkit ingest\` with the current settings first, or reindex with the settings they were built with`,
-    );
-  }
   const stage = await store.stageReindex({ embedderId: embedder.id, dimensions: embedder.dimensions });
   const done = await stage.done();
   const report: ReindexReport = {
@@ -94,10 +87,14 @@ export async function runReindex(
   }
   if (options.signal?.aborted) return { ...report, aborted: true };
   if (batch.length > 0 || batchDocuments > 0) await flush();
-  await stage.commit({
-    ...manifest,
-    embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: options.settings },
-    updatedAt: new Date().toISOString(),
-  });
+  await stage.commit(
+    {
+      ...manifest,
+      embedder: { id: embedder.id, dimensions: embedder.dimensions, settings: options.settings },
+      chunker: { ...manifest.chunker, key: chunker.key },
+      updatedAt: new Date().toISOString(),
+    },
+    chunker.key,
+  );
   return report;
 }

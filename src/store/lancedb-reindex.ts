@@ -6,7 +6,7 @@ import { sha256 } from "../text/hash.js";
 import { faultPoint } from "./faults.js";
 import { writeFileAtomic } from "./lancedb-journal.js";
 import { chunkSchema, chunkToRow, type Row } from "./lancedb-rows.js";
-import type { ChunkRecord, ReindexTarget } from "./types.js";
+import type { ChunkRecord, Manifest, ReindexTarget } from "./types.js";
 
 // What an unfinished reindex is building, so the next run resumes it instead of starting again.
 const PLAN = "reindex.json";
@@ -15,6 +15,8 @@ interface Plan {
   table: string;
   embedderId: string;
   dimensions: number;
+  /** Set once every document is staged: what the commit writes, so recovery can finish it. */
+  commit?: { manifest: Manifest; chunkerKey: string };
 }
 
 /** The staging table for a reindex: the one an interrupted run of the same target left, or a new one. */
@@ -56,4 +58,40 @@ export async function stageChunks(table: Table, chunks: ChunkRecord[]): Promise<
 
 export async function clearPlan(dir: string): Promise<void> {
   await rm(path.join(dir, PLAN), { force: true });
+}
+
+async function readPlan(dir: string): Promise<Plan | undefined> {
+  const file = path.join(dir, PLAN);
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(await readFile(file, "utf8").catch(() => "null")) as Plan | null) ?? undefined;
+}
+
+/** Announces the commit: from here on, a crash is rolled forward, not back. */
+export async function markCommitting(dir: string, commit: NonNullable<Plan["commit"]>): Promise<void> {
+  const plan = await readPlan(dir);
+  if (!plan) throw new Error("no reindex in progress");
+  await writeFileAtomic(path.join(dir, PLAN), JSON.stringify({ ...plan, commit } satisfies Plan));
+}
+
+/**
+ * The document rows as the staged chunks describe them (chunk count, chunker key), in one write:
+ * the new chunks may be cut differently (another tokenizer), and documents must agree with them.
+ */
+export async function alignDocuments(documents: Table, staged: Table, chunkerKey: string): Promise<void> {
+  const counts = new Map<string, number>();
+  for (const row of (await staged.query().select(["doc_id"]).toArray()) as Row[]) {
+    counts.set(row.doc_id as string, (counts.get(row.doc_id as string) ?? 0) + 1);
+  }
+  const rows = ((await documents.query().toArray()) as Row[]).map((row) => ({
+    ...row,
+    chunk_count: counts.get(row.id as string) ?? 0,
+    chunker_key: chunkerKey,
+  }));
+  if (rows.length > 0) await documents.mergeInsert("id").whenMatchedUpdateAll().execute(rows);
+}
+
+/** A reindex that had begun its commit when the process died: what is left to finish it. */
+export async function pendingCommit(dir: string): Promise<(Plan & { commit: NonNullable<Plan["commit"]> }) | undefined> {
+  const plan = await readPlan(dir);
+  return plan?.commit ? (plan as Plan & { commit: NonNullable<Plan["commit"]> }) : undefined;
 }

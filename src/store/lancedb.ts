@@ -17,7 +17,7 @@ import {
   writeFileAtomic,
   writeJournal,
 } from "./lancedb-journal.js";
-import { clearPlan, stageChunks, stagedDocuments, stagingTable } from "./lancedb-reindex.js";
+import { alignDocuments, clearPlan, markCommitting, pendingCommit, stageChunks, stagedDocuments, stagingTable } from "./lancedb-reindex.js";
 import {
   CHUNK_COLUMNS,
   chunkSchema,
@@ -296,16 +296,25 @@ export class LanceDbStore implements Store {
     return {
       done: () => stagedDocuments(table),
       write: (chunks) => stageChunks(table, chunks),
-      commit: async (manifest) => {
+      commit: async (manifest, chunkerKey) => {
         await new FtsIndex(table, this.lancedb).ensure();
-        faultPoint("reindex:committing");
         const retired = [...(manifest.retired ?? []), { table: this.chunksName, at: new Date().toISOString() }];
-        // The swap is this one atomic file write: before it, the old table answers; after it, the new.
-        await this.writeManifest({ ...manifest, chunksTable: name, retired });
-        await clearPlan(this.dir);
-        this.switchTo(table, name);
+        await markCommitting(this.dir, { manifest: { ...manifest, chunksTable: name, retired }, chunkerKey });
+        faultPoint("reindex:committing");
+        await this.finishReindex(table, name, { ...manifest, chunksTable: name, retired }, chunkerKey);
       },
     };
+  }
+
+  /**
+   * The commit of a reindex, safe to repeat: documents agree with the staged chunks, then the swap
+   * is one atomic manifest write (before it the old table answers, after it the new one).
+   */
+  private async finishReindex(table: Table, name: string, manifest: Manifest, chunkerKey: string): Promise<void> {
+    await alignDocuments(this.documents, table, chunkerKey);
+    await this.writeManifest(manifest);
+    await clearPlan(this.dir);
+    this.switchTo(table, name);
   }
 
   async refresh(): Promise<void> {
@@ -369,6 +378,10 @@ export class LanceDbStore implements Store {
   /** Finishes or undoes what a crashed writer's journal announces; see `lancedb-journal.ts`. */
   async recover(): Promise<void> {
     await recoverJournal(this.dir, { chunks: this.chunks, documents: this.documents });
+    // A reindex killed inside its commit is finished: everything it needs was staged.
+    const pending = await pendingCommit(this.dir);
+    if (pending)
+      await this.finishReindex(await this.db.openTable(pending.table), pending.table, pending.commit.manifest, pending.commit.chunkerKey);
   }
 
   async scan(): Promise<StoreScan> {

@@ -74,7 +74,8 @@ export interface ReindexStage {
   done(): Promise<Set<string>>;
   /** The chunks of whole documents, in one atomic write. */
   write(chunks: ChunkRecord[]): Promise<void>;
-  commit(manifest: Manifest): Promise<void>;
+  /** `chunkerKey`: how the staged chunks were cut; the document rows are updated to it. */
+  commit(manifest: Manifest, chunkerKey: string): Promise<void>;
 }
 
 /** Every id as stored, duplicates included: what `doctor` checks. */
