@@ -42,7 +42,7 @@ describe("kill -9 inside writes", () => {
     }
   });
 
-  it("the crash harness (short CI run): random kills in ingest, docs rm and watch, doctor clean after each, final ingest exact", async () => {
+  it("the crash harness (short CI run): random kills in ingest, docs rm, watch and reindex; doctor clean and search answering after each; final ingest exact", async () => {
     const result = await runCrash({ kills: 5, seed: 7, files: 30 });
     expect(result.doctorFailures).toEqual([]);
     expect(result.finalMatches).toBe(true);

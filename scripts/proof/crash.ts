@@ -1,8 +1,9 @@
 /**
- * `npm run crash`: kill -9 ragkit at random points of ingest, `docs rm`, `watch` and
- * `doctor --repair`, most of them exactly inside a write (RAGKIT_FAULT points in the store), then
- * check the index after every kill with `doctor`, and at the end that one clean ingest makes the
- * index match the files exactly.
+ * `npm run crash`: kill -9 ragkit at random points of ingest, `docs rm`, `watch` and `reindex`
+ * (back and forth between the bundled model and a tiny ONNX model written here), most of them
+ * exactly inside a write (RAGKIT_FAULT points in the store); after every kill `doctor` must find the
+ * index consistent and a search must answer, and at the end one clean ingest must make the index
+ * match the files exactly.
  *
  *   npm run crash -- [--kills 100] [--seed 1] [--files 80]
  */
