@@ -156,6 +156,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    store: z
+      .object({
+        /** LanceDB's cache of index data (BM25 and vector indexes), per process. */
+        indexCacheMb: z.number().int().min(16).default(256),
+        /** LanceDB's cache of file metadata, per process. */
+        metadataCacheMb: z.number().int().min(8).default(128),
+      })
+      .strict()
+      .prefault({}),
     rerank: z
       .object({
         /** none, cross-encoder (transformers.js), http (a Cohere/Jina-style /rerank endpoint), llm (the configured generator). */

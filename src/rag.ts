@@ -138,6 +138,11 @@ export class Rag {
     // An existing index is opened (and a crashed writer's work finished, which may be a reindex's
     // swap) before its embedder is chosen: the index remembers it, so later runs need no flag.
     const existing = options.store ? await options.store.readManifest() : readManifestAt(dir);
+    const storeOptions = {
+      dir,
+      cache: { indexBytes: config.store.indexCacheMb * 2 ** 20, metadataBytes: config.store.metadataCacheMb * 2 ** 20 },
+      ...(options.lock ? { lock: options.lock } : {}),
+    };
     let store: Store | undefined = options.store;
     let embedder: Embedder | undefined = options.embedder;
     try {
@@ -147,7 +152,7 @@ export class Rag {
       const recorded = (store ? await store.readManifest() : undefined)?.embedder.settings;
       const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
       embedder ??= await createEmbedder(embedderConfig);
-      store ??= await LanceDbStore.open({ dir, dimensions: embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) });
+      store ??= await LanceDbStore.open({ ...storeOptions, dimensions: embedder.dimensions });
       const chunker = chunkerFor(config.chunk, embedder);
       const manifest = await checkManifest(store, embedder, chunker, dir, embedderSettings(embedderConfig));
       return new Rag(

@@ -60,6 +60,8 @@ export interface LanceDbStoreOptions {
   dimensions: number;
   /** How creating a new index waits for another process creating or writing it. */
   lock?: LockOptions;
+  /** Cache sizes; LanceDB's defaults (6 GB of index, 1 GB of metadata) let a long-running server grow for hours. */
+  cache?: { indexBytes: number; metadataBytes: number };
 }
 
 const ignoreGone =
@@ -148,7 +150,9 @@ export class LanceDbStore implements Store {
       await mkdir(dir, { recursive: true });
       // 0: every read checks for versions other processes committed, so a server sees a CLI
       // ingest's documents at once and never reads files a later cleanup removed.
-      const db = await lancedb.connect(path.join(dir, "lance"), { readConsistencyInterval: 0 });
+      const cache = options.cache ?? { indexBytes: 256 * 2 ** 20, metadataBytes: 128 * 2 ** 20 };
+      const session = new lancedb.Session(BigInt(cache.indexBytes), BigInt(cache.metadataBytes));
+      const db = await lancedb.connect(path.join(dir, "lance"), { readConsistencyInterval: 0, session });
       const active = readManifestAt(dir)?.chunksTable ?? CHUNKS;
       const opened = await openTables(db, active).catch(() => undefined);
       const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
