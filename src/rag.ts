@@ -146,8 +146,7 @@ export class Rag {
     let store: Store | undefined = options.store;
     let embedder: Embedder | undefined = options.embedder;
     try {
-      if (existing && !store)
-        store = await LanceDbStore.open({ dir, dimensions: existing.embedder.dimensions, ...(options.lock ? { lock: options.lock } : {}) });
+      if (existing && !store) store = await LanceDbStore.open({ ...storeOptions, dimensions: existing.embedder.dimensions });
       if (store) await recoverIfNoWriter(store);
       const recorded = (store ? await store.readManifest() : undefined)?.embedder.settings;
       const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
