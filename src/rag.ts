@@ -1,7 +1,7 @@
 import path from "node:path";
-import { AutoChunker } from "./chunk/index.js";
-import type { Chunker, ChunkerOptions } from "./chunk/types.js";
-import { configSchema, type DeepPartial, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
+import { chunkerFor } from "./chunk/index.js";
+import type { Chunker } from "./chunk/types.js";
+import { configSchema, type RagkitConfig, resolveConfig } from "./config.js";
 import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
 import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
@@ -14,10 +14,10 @@ import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import { type ReindexProgress, type ReindexReport, runReindex } from "./ingest/reindex.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
+import type { AskOptions, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
 import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
-import type { Fusion } from "./retrieve/fuse.js";
 import { retrieve } from "./retrieve/retrieve.js";
 import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
 import { isIndexDir, LanceDbStore, readManifestAt } from "./store/lancedb.js";
@@ -25,64 +25,10 @@ import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
-import type { Answer, Hit, SearchFilter, SearchMode, StoredChunk } from "./types.js";
+import type { Answer, Hit, StoredChunk } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
-export interface RagOpenOptions {
-  /** Index directory; overrides `config.index`. */
-  dir?: string;
-  /** Options over the config file and environment. */
-  config?: DeepPartial<RagkitConfigInput>;
-  /** A JSON config file; `ragkit.config.json` in cwd is read when present. */
-  configFile?: string;
-  /** Fail with INDEX_NOT_FOUND instead of creating an empty index (for read-only commands). */
-  mustExist?: boolean;
-  /** Bring your own parts (tests, custom providers). */
-  embedder?: Embedder;
-  store?: Store;
-  /** A language model to answer with; otherwise the config decides (extractive when none is set). */
-  generator?: Generator;
-  /** How writes wait for the index's write lock (another process ingesting); default: wait. */
-  lock?: LockOptions;
-  /** A second-stage ranker; otherwise `rerank` in the config decides (none by default). */
-  reranker?: Reranker;
-}
-
-export interface SearchOptions {
-  k?: number;
-  mode?: SearchMode;
-  filter?: SearchFilter;
-  /** One hit per document. */
-  collapse?: boolean;
-  denseWeight?: number;
-  candidates?: number;
-  fusion?: Fusion;
-  /** false: skip the configured reranker; true: require one. Default: rerank when one is configured. */
-  rerank?: boolean;
-  /** Told what went partly wrong, e.g. a reranker that failed and left the first-stage order. */
-  onWarning?: (message: string) => void;
-  signal?: AbortSignal;
-}
-
-export interface AskOptions extends SearchOptions {
-  maxSentences?: number;
-  /** Earlier turns, oldest first; the question is answered in their context. */
-  history?: ChatMessage[];
-  signal?: AbortSignal;
-}
-
-export interface RagStats {
-  dir: string;
-  documents: number;
-  chunks: number;
-  bytesOnDisk: number;
-  embedder: { id: string; dimensions: number };
-  /** `provider:model` of the configured reranker, or null when search is not reranked. */
-  reranker: string | null;
-  chunker: string;
-  createdAt?: string;
-  updatedAt?: string;
-}
+export type { AskOptions, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
 
 /**
  * The facade: everything a user, the CLI or the server does goes through here.
@@ -468,21 +414,4 @@ export class Rag {
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
     if (this.ownsReranker) await (await this.rerankerPromise?.catch(() => undefined))?.close();
   }
-}
-
-/**
- * Chunks cut to what the embedder reads: with a model that brings its tokenizer (MiniLM reads 256
- * word pieces), sizes are counted in its tokens and capped below its limit, leaving room for the
- * special tokens and the heading prefix a chunk carries.
- */
-function chunkerFor(chunk: { size: number; overlap: number }, embedder: Embedder): Chunker {
-  const tokenizer = embedder.tokenizer;
-  if (!tokenizer) return new AutoChunker(chunk);
-  const size = Math.min(chunk.size, Math.floor(tokenizer.maxTokens * 0.85));
-  const options: ChunkerOptions = {
-    size,
-    overlap: Math.min(chunk.overlap, Math.floor(size / 4)),
-    tokenizer: { id: tokenizer.id, count: tokenizer.count },
-  };
-  return new AutoChunker(options);
 }

@@ -23,3 +23,23 @@ export class AutoChunker implements Chunker {
     return document.metadata.structure === "markdown" ? this.markdown.chunk(document) : this.recursive.chunk(document);
   }
 }
+
+/**
+ * Chunks cut to what the embedder reads: with a model that brings its tokenizer (MiniLM reads 256
+ * word pieces), sizes are counted in its tokens and capped below its limit, leaving room for the
+ * special tokens and the heading prefix a chunk carries.
+ */
+export function chunkerFor(
+  chunk: { size: number; overlap: number },
+  embedder: { tokenizer?: { id: string; maxTokens: number; count(text: string): number } },
+): Chunker {
+  const tokenizer = embedder.tokenizer;
+  if (!tokenizer) return new AutoChunker(chunk);
+  const size = Math.min(chunk.size, Math.floor(tokenizer.maxTokens * 0.85));
+  const options: ChunkerOptions = {
+    size,
+    overlap: Math.min(chunk.overlap, Math.floor(size / 4)),
+    tokenizer: { id: tokenizer.id, count: tokenizer.count },
+  };
+  return new AutoChunker(options);
+}

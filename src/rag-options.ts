@@ -1,0 +1,65 @@
+import type { DeepPartial, RagkitConfigInput } from "./config.js";
+import type { Embedder } from "./embed/types.js";
+import type { ChatMessage, Generator } from "./generate/types.js";
+import type { Reranker } from "./rerank/types.js";
+import type { Fusion } from "./retrieve/fuse.js";
+import type { Store } from "./store/types.js";
+import type { LockOptions, SearchFilter, SearchMode } from "./types.js";
+
+/** The options of the `Rag` facade's calls: part of the public library interface. */
+
+export interface RagOpenOptions {
+  /** Index directory; overrides `config.index`. */
+  dir?: string;
+  /** Options over the config file and environment. */
+  config?: DeepPartial<RagkitConfigInput>;
+  /** A JSON config file; `ragkit.config.json` in cwd is read when present. */
+  configFile?: string;
+  /** Fail with INDEX_NOT_FOUND instead of creating an empty index (for read-only commands). */
+  mustExist?: boolean;
+  /** Bring your own parts (tests, custom providers). */
+  embedder?: Embedder;
+  store?: Store;
+  /** A language model to answer with; otherwise the config decides (extractive when none is set). */
+  generator?: Generator;
+  /** How writes wait for the index's write lock (another process ingesting); default: wait. */
+  lock?: LockOptions;
+  /** A second-stage ranker; otherwise `rerank` in the config decides (none by default). */
+  reranker?: Reranker;
+}
+
+export interface SearchOptions {
+  k?: number;
+  mode?: SearchMode;
+  filter?: SearchFilter;
+  /** One hit per document. */
+  collapse?: boolean;
+  denseWeight?: number;
+  candidates?: number;
+  fusion?: Fusion;
+  /** false: skip the configured reranker; true: require one. Default: rerank when one is configured. */
+  rerank?: boolean;
+  /** Told what went partly wrong, e.g. a reranker that failed and left the first-stage order. */
+  onWarning?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface AskOptions extends SearchOptions {
+  maxSentences?: number;
+  /** Earlier turns, oldest first; the question is answered in their context. */
+  history?: ChatMessage[];
+  signal?: AbortSignal;
+}
+
+export interface RagStats {
+  dir: string;
+  documents: number;
+  chunks: number;
+  bytesOnDisk: number;
+  embedder: { id: string; dimensions: number };
+  /** `provider:model` of the configured reranker, or null when search is not reranked. */
+  reranker: string | null;
+  chunker: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
