@@ -1,7 +1,7 @@
 import path from "node:path";
 import { chunkerFor } from "./chunk/index.js";
 import type { Chunker } from "./chunk/types.js";
-import { configSchema, type RagkitConfig, resolveConfig } from "./config.js";
+import { type RagkitConfig, resolveConfig } from "./config.js";
 import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
 import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
@@ -95,7 +95,7 @@ export class Rag {
       if (existing && !store) store = await LanceDbStore.open({ ...storeOptions, dimensions: existing.embedder.dimensions });
       if (store) await recoverIfNoWriter(store);
       const recorded = (store ? await store.readManifest() : undefined)?.embedder.settings;
-      const embedderConfig = embedderFor(config.embedder, configSchema.parse({}).embedder, recorded);
+      const embedderConfig = embedderFor(config.embedder, recorded);
       embedder ??= await createEmbedder(embedderConfig);
       store ??= await LanceDbStore.open({ ...storeOptions, dimensions: embedder.dimensions });
       const chunker = chunkerFor(config.chunk, embedder);
@@ -230,7 +230,7 @@ export class Rag {
   private async follow(): Promise<void> {
     const manifest = await this.store.readManifest();
     if (!manifest || manifest.embedder.id === this.currentEmbedder.id) return;
-    const config = embedderFor(this.config.embedder, configSchema.parse({}).embedder, manifest.embedder.settings);
+    const config = embedderFor(this.config.embedder, manifest.embedder.settings);
     const next = await createEmbedder(config);
     await this.store.refresh();
     this.manifest = manifest;

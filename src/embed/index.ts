@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RagkitConfig } from "../config.js";
+import { configSchema, type RagkitConfig } from "../config.js";
 import { isLocalModel } from "../provider/transformers.js";
 import { BundledEmbedder } from "./bundled.js";
 import type { Embedder } from "./types.js";
@@ -53,6 +53,14 @@ export function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
   return PROVIDERS[config.provider](config);
 }
 
+let defaults: EmbedderConfig | undefined;
+
+/** The embedder config nobody chose (parsed once): what tells a chosen embedder from the default. */
+function defaultEmbedderConfig(): EmbedderConfig {
+  defaults ??= configSchema.parse({}).embedder;
+  return defaults;
+}
+
 // What identifies the vectors an embedder makes; the rest (keys, workers, timeouts) is how to run it.
 const IDENTITY = ["provider", "model", "dtype", "dimensions", "queryPrefix", "documentPrefix", "baseUrl"] as const;
 
@@ -70,8 +78,9 @@ export function embedderSettings(config: EmbedderConfig): Record<string, string 
  * The embedder an index uses: the one its manifest recorded, unless this run asks for another
  * (which the manifest check then refuses). Keys, workers and timeouts always come from this run.
  */
-export function embedderFor(config: EmbedderConfig, defaults: EmbedderConfig, recorded?: Record<string, string | number>): EmbedderConfig {
+export function embedderFor(config: EmbedderConfig, recorded?: Record<string, string | number>): EmbedderConfig {
   if (!recorded) return config;
+  const defaults = defaultEmbedderConfig();
   const chosen = IDENTITY.some((key) => key !== "baseUrl" && config[key] !== defaults[key]);
   if (chosen) return config;
   const identity: Partial<EmbedderConfig> = {};
