@@ -14,7 +14,7 @@ export function wantsStream(request: FastifyRequest, bodyFlag: unknown): boolean
 }
 
 /** Takes over the response for Server-Sent Events. */
-export function openSse(request: FastifyRequest, reply: FastifyReply): SseChannel {
+export function openSse(reply: FastifyReply): SseChannel {
   const controller = new AbortController();
   reply.hijack();
   const res = reply.raw;

@@ -1,5 +1,5 @@
 import type {} from "@fastify/swagger";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { RagkitError } from "../../errors.js";
 import type { AskEvent } from "../../generate/answer.js";
 import type { ChatMessage } from "../../generate/types.js";
@@ -53,18 +53,13 @@ function askOptions(body: RetrievalBody): AskOptions {
 }
 
 /** An answer as JSON, or as SSE events (hits, tokens, answer) when the client asked to stream. */
-async function respond(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  run: (signal?: AbortSignal) => AsyncGenerator<AskEvent>,
-  stream: boolean,
-) {
+async function respond(reply: FastifyReply, run: (signal?: AbortSignal) => AsyncGenerator<AskEvent>, stream: boolean) {
   if (!stream) {
     let final: Answer | undefined;
     for await (const event of run()) if (event.type === "answer") final = event.answer;
     return answerJson(final as Answer);
   }
-  const sse = openSse(request, reply);
+  const sse = openSse(reply);
   try {
     for await (const event of run(sse.signal)) {
       if (event.type === "hits") sse.send("hits", { query: event.query, hits: event.hits.map(hitJson) });
@@ -121,7 +116,6 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
     async (request, reply) => {
       const { question, stream, ...rest } = request.body;
       return respond(
-        request,
         reply,
         (signal) => rag.askStream(question, { ...askOptions(rest), ...(signal ? { signal } : {}) }),
         wantsStream(request, stream),
@@ -168,7 +162,6 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
         "The messages",
       );
       return respond(
-        request,
         reply,
         (signal) => rag.chatStream(messages, { ...askOptions(rest), ...(signal ? { signal } : {}) }),
         wantsStream(request, stream),

@@ -118,7 +118,7 @@ export function registerIngestRoute(app: FastifyInstance, rag: Rag, limits: Rout
         };
     const { uploads, paths, fileMetadata } = received;
     const documents = "documents" in received ? received.documents : [];
-    const sse = stream ? openSse(request, reply) : undefined;
+    const sse = stream ? openSse(reply) : undefined;
     for (const u of uploads)
       sse?.send("file", { name: u.name, status: u.error ? "failed" : "received", ...(u.error ? { error: u.error } : {}) });
     // A client that disconnects does not cancel the ingest: its files are already received and

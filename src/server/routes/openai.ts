@@ -171,7 +171,7 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimi
           ragkit: extension(answer),
         };
       }
-      const sse = openSse(request, reply);
+      const sse = openSse(reply);
       const chunk = (delta: object, finish: string | null, extra: object = {}) =>
         sse.data(
           JSON.stringify({
