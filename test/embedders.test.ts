@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -187,6 +188,63 @@ describe("chunks fit the embedder", () => {
         await rag.close();
         await embedder.close();
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("transformers models run in child processes", () => {
+  const children = () =>
+    execFileSync("ps", ["-o", "pid=,comm=", "--ppid", String(process.pid)], { encoding: "utf8" })
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([pid, command]) => pid && command !== "ps")
+      .map(([pid]) => Number(pid));
+
+  it("embedding leaves the main thread free; a killed worker's batch is retried once; close() leaves no process", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "ragkit-busy-model-"));
+    const before = new Set(children());
+    try {
+      // Twelve layers: enough work per token that a blocked main thread would show.
+      const folder = await writeTinyModel(path.join(dir, "deep-bert"), { words: WORDS, layers: 12, maxLength: 256 });
+      const embedder = await TransformersEmbedder.create({ model: folder, workers: 2 });
+      const texts = Array.from({ length: 256 }, (_, i) => `the harbour ferry ${i} departs every morning at o'clock `.repeat(8));
+      const elu = performance.eventLoopUtilization();
+      await Promise.all(
+        [0, 1].map((lane) =>
+          embedder.embed(
+            texts.filter((_, i) => i % 2 === lane),
+            "document",
+          ),
+        ),
+      );
+      // Inside one thread this was 100%: tokenising and ONNX Runtime's run both held it.
+      expect(performance.eventLoopUtilization(elu).utilization).toBeLessThan(0.5);
+
+      const workers = () => children().filter((pid) => !before.has(pid));
+      expect(workers()).toHaveLength(2);
+      // A worker that dies mid-batch is replaced and the batch retried: the caller sees nothing.
+      const sample = texts.slice(0, 8);
+      const expected = await embedder.embed(sample, "document");
+      const retried = embedder.embed(sample, "document");
+      for (const pid of workers()) process.kill(pid, "SIGKILL");
+      expect(await retried).toEqual(expected);
+      const [again] = await embedder.embed(["the harbour ferry"], "query");
+      expect(again).toHaveLength(embedder.dimensions);
+
+      await embedder.close();
+      expect(children().filter((pid) => !before.has(pid))).toEqual([]);
+
+      // A worker that dies on every batch (the fault point kills it) fails after one retry, not forever.
+      process.env.RAGKIT_FAULT = "worker:batch";
+      try {
+        const broken = await failure(TransformersEmbedder.create({ model: folder, workers: 1 }));
+        expect(broken).toMatchObject({ code: "EMBEDDING_FAILED", message: expect.stringMatching(/worker stopped/) });
+      } finally {
+        delete process.env.RAGKIT_FAULT;
+      }
+      expect(children().filter((pid) => !before.has(pid))).toEqual([]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

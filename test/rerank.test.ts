@@ -63,6 +63,18 @@ testReranker(
   PASSAGES,
 );
 
+testReranker(
+  "llm (the tiny random-weight GGUF the tests write, as the generator)",
+  async () => {
+    const generator = await tinyGenerator();
+    // The reranker borrows the index's generator and leaves closing it to the owner: here, the test.
+    return Object.assign(new LlmReranker(generator, { batchSize: 3 }), { close: () => generator.close() });
+  },
+  PASSAGES,
+  // Random weights write no readable judgement: this runs the unscored-with-a-warning path for real.
+  { listwise: true },
+);
+
 describe("rerank failures keep the first stage", () => {
   const withFault = async (fault: RerankFault, strict: boolean) => {
     const faulty = await startRerankServer(cosineScores, fault);

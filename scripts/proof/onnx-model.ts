@@ -27,14 +27,38 @@ function valueInfo(name: string, elemType: number, dims: Array<number | string>)
   return [...str(1, name), ...bytes(2, bytes(1, tensorType))];
 }
 
-/** A graph `last_hidden_state = Gather(table, input_ids)`: a real ONNX model with a random word table. */
-function gatherModel(table: Float32Array, vocab: number, hidden: number): Uint8Array {
-  const tensor = [...int(1, vocab), ...int(1, hidden), ...int(2, FLOAT), ...str(8, "table"), ...bytes(9, new Uint8Array(table.buffer))];
-  const node = [...str(1, "table"), ...str(1, "input_ids"), ...str(2, "last_hidden_state"), ...str(3, "gather"), ...str(4, "Gather")];
+const floatTensor = (name: string, dims: number[], data: Float32Array) => [
+  ...dims.flatMap((d) => int(1, d)),
+  ...int(2, FLOAT),
+  ...str(8, name),
+  ...bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)),
+];
+const graphNode = (inputs: string[], output: string, op: string, attributes: number[][] = []) => [
+  ...inputs.flatMap((i) => str(1, i)),
+  ...str(2, output),
+  ...str(3, output),
+  ...str(4, op),
+  ...attributes.flatMap((a) => bytes(5, a)),
+];
+
+/**
+ * A graph `last_hidden_state = Gather(table, input_ids)`, then `layers` × Tanh(MatMul(·, w_i)): a
+ * real ONNX model with a random word table. The layers cost what a small transformer's feed-forward
+ * blocks cost per token, so benchmarks have real inference work to spread over cores.
+ */
+function gatherModel(table: Float32Array, vocab: number, hidden: number, layers: Float32Array[]): Uint8Array {
+  const names = layers.map((_, i) => `h${i + 1}`);
+  const out = (i: number) => (i === layers.length - 1 ? "last_hidden_state" : names[i]) as string;
+  const nodes = [graphNode(["table", "input_ids"], layers.length === 0 ? "last_hidden_state" : "h0", "Gather")];
+  layers.forEach((_, i) => {
+    nodes.push(graphNode([i === 0 ? "h0" : (names[i - 1] as string), `w${i}`], `m${i}`, "MatMul"));
+    nodes.push(graphNode([`m${i}`], out(i), "Tanh"));
+  });
   const graph = [
-    ...bytes(1, node),
+    ...nodes.flatMap((n) => bytes(1, n)),
     ...str(2, "tiny"),
-    ...bytes(5, tensor),
+    ...bytes(5, floatTensor("table", [vocab, hidden], table)),
+    ...layers.flatMap((w, i) => bytes(5, floatTensor(`w${i}`, [hidden, hidden], w))),
     ...bytes(11, valueInfo("input_ids", INT64, ["batch", "sequence"])),
     ...bytes(11, valueInfo("attention_mask", INT64, ["batch", "sequence"])),
     ...bytes(12, valueInfo("last_hidden_state", FLOAT, ["batch", "sequence", hidden])),
@@ -54,26 +78,13 @@ function attribute(name: string, value: number | number[]): number[] {
  * zero row, so a passage scores the same alone or padded in a batch.
  */
 function classifierModel(table: Float32Array, vocab: number, hidden: number, w: Float32Array): Uint8Array {
-  const tensor = (name: string, dims: number[], data: Float32Array) => [
-    ...dims.flatMap((d) => int(1, d)),
-    ...int(2, FLOAT),
-    ...str(8, name),
-    ...bytes(9, new Uint8Array(data.buffer)),
-  ];
-  const node = (inputs: string[], output: string, op: string, attributes: number[][] = []) => [
-    ...inputs.flatMap((i) => str(1, i)),
-    ...str(2, output),
-    ...str(3, output),
-    ...str(4, op),
-    ...attributes.flatMap((a) => bytes(5, a)),
-  ];
   const graph = [
-    ...bytes(1, node(["table", "input_ids"], "tokens", "Gather")),
-    ...bytes(1, node(["tokens", "axes"], "pooled", "ReduceSum", [attribute("keepdims", 0)])),
-    ...bytes(1, node(["pooled", "w"], "logits", "MatMul")),
+    ...bytes(1, graphNode(["table", "input_ids"], "tokens", "Gather")),
+    ...bytes(1, graphNode(["tokens", "axes"], "pooled", "ReduceSum", [attribute("keepdims", 0)])),
+    ...bytes(1, graphNode(["pooled", "w"], "logits", "MatMul")),
     ...str(2, "tiny-classifier"),
-    ...bytes(5, tensor("table", [vocab, hidden], table)),
-    ...bytes(5, tensor("w", [hidden, 1], w)),
+    ...bytes(5, floatTensor("table", [vocab, hidden], table)),
+    ...bytes(5, floatTensor("w", [hidden, 1], w)),
     ...bytes(5, [...int(1, 1), ...int(2, INT64), ...str(8, "axes"), ...bytes(9, new Uint8Array(new BigInt64Array([1n]).buffer))]),
     ...bytes(11, valueInfo("input_ids", INT64, ["batch", "sequence"])),
     ...bytes(11, valueInfo("attention_mask", INT64, ["batch", "sequence"])),
@@ -102,6 +113,8 @@ export interface TinyModelOptions {
   maxLength?: number;
   /** Write a one-label cross-encoder instead, whose score rises with this word in the passage. */
   relevantWord?: string;
+  /** Hidden layers after the word table (embedders only): real work per token for benchmarks. */
+  layers?: number;
 }
 
 /**
@@ -183,7 +196,13 @@ export async function writeTinyModel(dir: string, options: TinyModelOptions): Pr
     table.fill(0, (ids["[PAD]"] as number) * hidden, ((ids["[PAD]"] as number) + 1) * hidden);
     await writeFile(path.join(dir, "onnx", "model.onnx"), classifierModel(table, vocab.length, hidden, w));
   } else {
-    await writeFile(path.join(dir, "onnx", "model.onnx"), gatherModel(table, vocab.length, hidden));
+    const layers = Array.from({ length: options.layers ?? 0 }, () => {
+      // Scaled so activations stay in tanh's near-linear range and texts that share words stay close.
+      const w = new Float32Array(hidden * hidden);
+      for (let j = 0; j < w.length; j++) w[j] = ((rand() * 2 - 1) * 1.5) / Math.sqrt(hidden);
+      return w;
+    });
+    await writeFile(path.join(dir, "onnx", "model.onnx"), gatherModel(table, vocab.length, hidden, layers));
   }
   await writeFile(path.join(dir, "tokenizer.json"), JSON.stringify(tokenizer));
   await writeFile(

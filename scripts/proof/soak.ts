@@ -25,6 +25,30 @@ export interface SoakResult {
   rssEndMb: number;
   rssPeakMb: number;
   rssGrowth: number;
+  /** Where the server's memory is, from its /metrics, after warm-up and at the end (MB). */
+  memory: { warm?: MemoryParts; end?: MemoryParts };
+  /** RSS once a minute (MB), to see whether growth flattens. */
+  rssTrail: number[];
+}
+
+export interface MemoryParts {
+  storeCache: number;
+  heapUsed: number;
+  external: number;
+}
+
+/** The server's own account of its memory: LanceDB's caches, the V8 heap, and buffers outside it. */
+async function memoryParts(base: string): Promise<MemoryParts | undefined> {
+  const text = await fetch(`${base}/metrics`)
+    .then((r) => r.text())
+    .catch(() => "");
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? Number.NaN) / 2 ** 20;
+  const parts = {
+    storeCache: metric("ragkit_store_cache_bytes"),
+    heapUsed: metric("ragkit_nodejs_heap_size_used_bytes"),
+    external: metric("ragkit_nodejs_external_memory_bytes"),
+  };
+  return Object.values(parts).every(Number.isFinite) ? parts : undefined;
 }
 
 function rssMb(pid: number): number {
@@ -63,6 +87,8 @@ export async function runSoak(options: { seconds: number; connections: number; d
     rssEndMb: 0,
     rssPeakMb: 0,
     rssGrowth: 0,
+    memory: {},
+    rssTrail: [],
   };
   try {
     const base = (/at (http:\/\/\S+)/.exec(await server.line(/serving .* at http/)) as RegExpExecArray)[1] as string;
@@ -83,11 +109,18 @@ export async function runSoak(options: { seconds: number; connections: number; d
     void server.done.then((r) => {
       died = `the server exited (code ${r.code}, signal ${r.signal}): ${r.stderr.slice(-2000)}`;
     });
+    let ticks = 0;
     const sampler = setInterval(() => {
       if (died) return;
       const rss = rssMb(server.child.pid as number);
       result.rssPeakMb = Math.max(result.rssPeakMb, rss);
-      if (result.rssWarmMb === 0 && Date.now() >= warmAt) result.rssWarmMb = rss;
+      if (result.rssWarmMb === 0 && Date.now() >= warmAt) {
+        result.rssWarmMb = rss;
+        void memoryParts(base).then((parts) => {
+          if (parts) result.memory.warm = parts;
+        });
+      }
+      if (++ticks % 60 === 0) result.rssTrail.push(Math.round(rss));
     }, 1000);
     const worker = async () => {
       while (Date.now() < end && !died) {
@@ -115,6 +148,8 @@ export async function runSoak(options: { seconds: number; connections: number; d
     if (died) throw new Error(died);
     await sleep(1000);
     result.rssEndMb = rssMb(server.child.pid as number);
+    const endParts = await memoryParts(base);
+    if (endParts) result.memory.end = endParts;
     result.rssGrowth = result.rssWarmMb > 0 ? result.rssEndMb / result.rssWarmMb - 1 : 0;
     for (const kind of Object.keys(latencies) as Kind[]) {
       result.byKind[kind] = { count: latencies[kind].length, p50: percentile(latencies[kind], 50), p99: percentile(latencies[kind], 99) };
@@ -145,6 +180,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `soak: ${r.requests} requests in ${r.seconds} s at ${values.connections} connections (${ms("search")}; ${ms("ask")}; ${ms("ingest")}), ${r.shed} shed with 429/503, ${r.errors.length} errors; RSS ${r.rssWarmMb.toFixed(0)} MB after warm-up, ${r.rssEndMb.toFixed(0)} MB at the end (${(r.rssGrowth * 100).toFixed(1)}%), peak ${r.rssPeakMb.toFixed(0)} MB — ${ok ? "PASS" : "FAIL"}`,
   );
+  const parts = (m?: MemoryParts) =>
+    m ? `LanceDB caches ${m.storeCache.toFixed(0)}, V8 heap ${m.heapUsed.toFixed(0)}, external ${m.external.toFixed(0)} MB` : "n/a";
+  console.log(`memory after warm-up: ${parts(r.memory.warm)}; at the end: ${parts(r.memory.end)}`);
+  console.log(`RSS each minute (MB): ${r.rssTrail.join(" ")}`);
   for (const e of r.errors.slice(0, 5)) console.log(e);
   process.exitCode = ok ? 0 : 1;
 }

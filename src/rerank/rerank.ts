@@ -21,25 +21,33 @@ export interface Reranked {
  */
 export async function rerankHits(reranker: Reranker, query: string, hits: Hit[], options: RerankOptions): Promise<Reranked> {
   if (hits.length === 0) return { hits: [], warnings: [] };
-  const scores: Array<number | undefined> = [];
+  const scores: Array<number | undefined> = new Array(hits.length).fill(undefined);
   const warnings: string[] = [];
-  try {
-    for (let i = 0; i < hits.length; i += reranker.maxBatchSize) {
-      const part = hits.slice(i, i + reranker.maxBatchSize);
-      const result = await reranker.score(
-        query,
-        part.map((h) => h.chunk.text),
-        options.signal ? { signal: options.signal } : {},
-      );
-      if (result.scores.length !== part.length) {
-        throw new RagkitError(
-          "PROVIDER_BAD_RESPONSE",
-          `${reranker.id} returned ${result.scores.length} scores for ${part.length} passages`,
-        );
-      }
-      scores.push(...result.scores);
-      warnings.push(...(result.warnings ?? []));
+  const starts = Array.from({ length: Math.ceil(hits.length / reranker.maxBatchSize) }, (_, b) => b * reranker.maxBatchSize);
+  const scoreBatch = async (i: number) => {
+    const part = hits.slice(i, i + reranker.maxBatchSize);
+    const result = await reranker.score(
+      query,
+      part.map((h) => h.chunk.text),
+      options.signal ? { signal: options.signal } : {},
+    );
+    if (result.scores.length !== part.length) {
+      throw new RagkitError("PROVIDER_BAD_RESPONSE", `${reranker.id} returned ${result.scores.length} scores for ${part.length} passages`);
     }
+    result.scores.forEach((score, j) => {
+      scores[i + j] = score;
+    });
+    warnings.push(...(result.warnings ?? []));
+  };
+  try {
+    // Batches run `concurrency` at a time (a cross-encoder's workers); scores land at their offsets.
+    let next = 0;
+    const lanes = Math.max(1, Math.min(reranker.concurrency ?? 1, starts.length));
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < starts.length) await scoreBatch(starts[next++] as number);
+      }),
+    );
   } catch (error) {
     if (options.strict || (RagkitError.isInstance(error) && error.code === "ABORTED")) throw error;
     const reason = error instanceof Error ? error.message : String(error);

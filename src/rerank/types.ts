@@ -8,6 +8,8 @@ export interface Reranker {
   readonly id: string;
   /** Passages worth scoring in one call. */
   readonly maxBatchSize: number;
+  /** Batches worth scoring at once (e.g. worker threads); default 1. */
+  readonly concurrency?: number;
   score(query: string, passages: string[], options?: { signal?: AbortSignal }): Promise<RerankScores>;
   close(): Promise<void>;
 }

@@ -1,10 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Rag } from "../rag.js";
 
-/** Prometheus metrics: request counts and latencies by route, ingest counters, index size. */
+/**
+ * Prometheus metrics: request counts and latencies by route, ingest counters, index size, the
+ * store's cache memory, and the process (RSS, heap, event-loop lag) from prom-client's defaults.
+ */
 export function installMetrics(app: FastifyInstance, rag: Rag): { ingested: Counter<"result"> } {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ragkit_" });
   const requests = new Counter({
     name: "ragkit_http_requests_total",
     help: "HTTP requests",
@@ -27,6 +31,7 @@ export function installMetrics(app: FastifyInstance, rag: Rag): { ingested: Coun
   const documents = new Gauge({ name: "ragkit_index_documents", help: "Documents in the index", registers: [registry] });
   const chunks = new Gauge({ name: "ragkit_index_chunks", help: "Chunks in the index", registers: [registry] });
   const bytes = new Gauge({ name: "ragkit_index_bytes", help: "Index size on disk", registers: [registry] });
+  const cache = new Gauge({ name: "ragkit_store_cache_bytes", help: "Memory held by the store's caches", registers: [registry] });
 
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -38,6 +43,7 @@ export function installMetrics(app: FastifyInstance, rag: Rag): { ingested: Coun
     documents.set(stats.documents);
     chunks.set(stats.chunks);
     bytes.set(stats.bytesOnDisk);
+    if (stats.cacheBytes !== undefined) cache.set(stats.cacheBytes);
     void reply.header("content-type", registry.contentType);
     return registry.metrics();
   });

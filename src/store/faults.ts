@@ -14,7 +14,10 @@ export type FaultPoint =
   | "repair:rows-saved"
   | "manifest:write"
   | "reindex:staged"
-  | "reindex:committing";
+  | "reindex:committing"
+  // In a model worker as it gets a batch: meant for child-process workers (in a worker thread it
+  // would kill the whole process).
+  | "worker:batch";
 
 const wanted = process.env.RAGKIT_FAULT;
 const after = Number(process.env.RAGKIT_FAULT_AFTER ?? "1");

@@ -137,6 +137,7 @@ export class LanceDbStore implements Store {
     private readonly documents: Table,
     private readonly lancedb: typeof import("@lancedb/lancedb"),
     private chunksName: string,
+    private readonly session: import("@lancedb/lancedb").Session,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
   }
@@ -156,7 +157,7 @@ export class LanceDbStore implements Store {
       const active = readManifestAt(dir)?.chunksTable ?? CHUNKS;
       const opened = await openTables(db, active).catch(() => undefined);
       const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
-      return new LanceDbStore(dir, db, chunks, documents, lancedb, active);
+      return new LanceDbStore(dir, db, chunks, documents, lancedb, active, session);
     } catch (error) {
       throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${dir}`);
     }
@@ -362,6 +363,7 @@ export class LanceDbStore implements Store {
       documents: await this.documents.countRows(),
       chunks: await this.chunks.countRows(),
       bytesOnDisk: await directorySize(this.dir),
+      cacheBytes: Number(this.session.sizeBytes()),
     };
   }
 

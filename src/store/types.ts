@@ -98,6 +98,8 @@ export interface StoreStats {
   documents: number;
   chunks: number;
   bytesOnDisk: number;
+  /** Memory the store's own caches hold in this process, where it can say. */
+  cacheBytes?: number;
 }
 
 /**
