@@ -4,6 +4,7 @@
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
+ *   npm run bench -- --scale N [--queries N]     the store at N documents (bench/scale.ts)
  *
  * With --embedder, the peer is that provider's model called plainly through its own library, one
  * batch after another (bench/peers.ts); `--embedder transformers:tiny` writes a MiniLM-sized model
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     rerank: { type: "string" },
     "tiny-layers": { type: "string", default: "72" },
     workers: { type: "string" },
+    scale: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
 });
@@ -39,6 +41,11 @@ const provider = (flag: string | undefined) => {
   const at = flag.indexOf(":");
   return { provider: at < 0 ? flag : flag.slice(0, at), ...(at < 0 ? {} : { model: flag.slice(at + 1) }) };
 };
+if (values.scale) {
+  const { runScaleBench } = await import("./scale.js");
+  await runScaleBench(Number(values.scale), Number(values.queries));
+  process.exit(0);
+}
 const embedderFlag = provider(values.embedder);
 // `transformers:tiny`: no real transformers model can be downloaded here, so the bench writes a
 // MiniLM-sized stand-in (the corpus' words, 384 dimensions, 256 tokens; 72 layers of 384×384 cost

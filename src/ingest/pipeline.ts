@@ -51,10 +51,11 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     aborted: false,
   };
   const { store, embedder, chunker } = deps;
-  const existing = new Map<string, DocumentSummary>((await store.listDocuments()).map((d) => [d.id, d]));
-  const indexHadChunks = [...existing.values()].some((d) => d.chunkCount > 0);
   const paths = inputs.filter((i): i is string => typeof i === "string");
   const documents = inputs.filter((i): i is DocumentInput => typeof i !== "string");
+  // Folders need the whole list (to find deleted files); documents given in memory are looked up
+  // by id, batch by batch, so an ingest call costs what it brings, not what the index holds.
+  const existing = new Map<string, DocumentSummary>((paths.length > 0 ? await store.listDocuments() : []).map((d) => [d.id, d]));
 
   const progress = { phase: "scan" as const, filesTotal: 0, filesDone: 0, documentsWritten: 0, chunksEmbedded: 0 };
   options.onProgress?.({ ...progress });
@@ -78,7 +79,8 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
 
   const flush = async (pending: Pending[]) => {
     const records = pending.flatMap((p) => p.chunks);
-    const reusable = indexHadChunks ? await store.findVectors(records.map((r) => r.embedHash)) : new Map<string, Float32Array>();
+    // An indexed lookup: cheap even on an empty index, and it finds vectors an earlier batch wrote.
+    const reusable = await store.findVectors(records.map((r) => r.embedHash));
     const missing = [...new Set(records.filter((r) => !reusable.has(r.embedHash)).map((r) => r.embedHash))];
     const textOf = new Map(records.map((r) => [r.embedHash, r.contextText ?? r.text]));
     const vectors = await embedAll(
@@ -91,6 +93,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     const writes: DocumentWrite[] = pending.map((p) => ({
       document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
       chunks: p.chunks,
+      isNew: p.isNew,
     }));
     // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
     writeChain = writeChain.then(() => store.upsert(writes));
@@ -174,13 +177,25 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     }
     progress.filesDone++;
   }
-  for (const input of documents) {
-    if (options.signal?.aborted || writeError) break;
-    try {
-      await accept(makeDocument(input), input.id ?? input.source);
-    } catch (error) {
-      const e = RagkitError.isInstance(error) ? error : new RagkitError("INVALID_ARGUMENT", String(error));
-      report.failed.push({ path: input.id ?? input.source, code: e.code, message: e.message });
+  for (let i = 0; i < documents.length; i += 1000) {
+    const made: Array<{ document?: Document; input: DocumentInput; error?: unknown }> = documents.slice(i, i + 1000).map((input) => {
+      try {
+        return { document: makeDocument(input), input };
+      } catch (error) {
+        return { input, error };
+      }
+    });
+    const ids = made.flatMap((m) => (m.document && !existing.has(m.document.id) ? [m.document.id] : []));
+    for (const summary of await store.findDocuments(ids)) existing.set(summary.id, summary);
+    for (const { document, input, error } of made) {
+      if (options.signal?.aborted || writeError) break;
+      try {
+        if (!document) throw error;
+        await accept(document, input.id ?? input.source);
+      } catch (error) {
+        const e = RagkitError.isInstance(error) ? error : new RagkitError("INVALID_ARGUMENT", String(error));
+        report.failed.push({ path: input.id ?? input.source, code: e.code, message: e.message });
+      }
     }
   }
   if (!writeError) await submit();

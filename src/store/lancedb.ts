@@ -7,6 +7,7 @@ import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
+import { ensureScalarIndexes } from "./lancedb-indexes.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
 import {
   clearJournal,
@@ -189,15 +190,23 @@ export class LanceDbStore implements Store {
     await writeJournal(this.dir, { op: "upsert", documentIds: ids });
     faultPoint("upsert:journaled");
     try {
-      // One merge: new and changed chunks in, chunks these documents no longer have out.
-      await this.chunks
-        .mergeInsert("id")
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .whenNotMatchedBySourceDelete({ where: inList("doc_id", ids) })
-        .execute(rows);
-      faultPoint("upsert:chunks-written");
-      await this.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
+      if (writes.every((w) => w.isNew)) {
+        // Only new documents: appends. A merge joins against the whole table, so a large index
+        // made every batch slower; recovery redoes an interrupted append as a merge.
+        await this.chunks.add(rows);
+        faultPoint("upsert:chunks-written");
+        await this.documents.add(documentRows);
+      } else {
+        // One merge: new and changed chunks in, chunks these documents no longer have out.
+        await this.chunks
+          .mergeInsert("id")
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .whenNotMatchedBySourceDelete({ where: inList("doc_id", ids) })
+          .execute(rows);
+        faultPoint("upsert:chunks-written");
+        await this.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
+      }
       faultPoint("upsert:documents-written");
       await this.fts.ensure();
     } catch (error) {
@@ -257,6 +266,19 @@ export class LanceDbStore implements Store {
     return rows.map(rowToSummary);
   }
 
+  async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
+    const out: DocumentSummary[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = (await this.documents
+        .query()
+        .where(inList("id", ids.slice(i, i + 500)))
+        .select(SUMMARY_COLUMNS)
+        .toArray()) as Row[];
+      out.push(...rows.map(rowToSummary));
+    }
+    return out;
+  }
+
   async getChunks(documentId: string): Promise<StoredChunk[]> {
     const rows = (await this.chunks
       .query()
@@ -284,6 +306,7 @@ export class LanceDbStore implements Store {
     faultPoint("optimize:start");
     try {
       await this.fts.ensure();
+      await ensureScalarIndexes({ chunks: this.chunks, documents: this.documents }, this.lancedb);
       await this.dropRetired();
       if (!(await this.worthCompacting())) return;
       // Every write we make is complete in the newest version; older ones are kept for a grace

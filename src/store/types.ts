@@ -46,6 +46,11 @@ export interface ChunkRecord extends StoredChunk {
 export interface DocumentWrite {
   document: StoredDocument;
   chunks: ChunkRecord[];
+  /**
+   * The writer looked (under the write lock) and the index has no document with this id: the store
+   * may append instead of merging, which costs what the batch costs rather than a pass over the index.
+   */
+  isNew?: boolean;
 }
 
 export interface ScoredChunk {
@@ -128,6 +133,8 @@ export interface Store {
   searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]>;
   getDocument(id: string): Promise<StoredDocument | undefined>;
   listDocuments(): Promise<DocumentSummary[]>;
+  /** The summaries of these documents (those that exist), without listing the others. */
+  findDocuments(ids: string[]): Promise<DocumentSummary[]>;
   /** A document's chunks in order. */
   getChunks(documentId: string): Promise<StoredChunk[]>;
   /** Vectors already stored for these embed hashes, so unchanged text is never embedded twice. */

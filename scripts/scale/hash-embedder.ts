@@ -1,0 +1,54 @@
+import type { Embedder } from "../../src/index.js";
+import type { EmbedPurpose } from "../../src/types.js";
+
+/**
+ * A fast embedder for store benchmarks and scale tests: each word hashes to a fixed pseudo-random
+ * direction and a text is the normalised sum of its words', so texts that share words are close.
+ * It measures the store, not a model (the scale bench in issue #10 calls for one of its own).
+ */
+export class HashEmbedder implements Embedder {
+  readonly id: string;
+  readonly maxBatchSize = 512;
+  readonly concurrency = 1;
+  private readonly directions = new Map<string, Float32Array>();
+
+  constructor(readonly dimensions = 384) {
+    this.id = `hash:${dimensions}`;
+  }
+
+  async embed(texts: string[], _purpose: EmbedPurpose): Promise<Float32Array[]> {
+    return texts.map((text) => {
+      const out = new Float32Array(this.dimensions);
+      for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+        const direction = this.direction(word);
+        for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (direction[i] as number);
+      }
+      let norm = 0;
+      for (const x of out) norm += x * x;
+      norm = Math.sqrt(norm) || 1;
+      for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / norm;
+      if (norm === 1 && out.every((x) => x === 0)) out[0] = 1;
+      return out;
+    });
+  }
+
+  async close(): Promise<void> {}
+
+  private direction(word: string): Float32Array {
+    let cached = this.directions.get(word);
+    if (!cached) {
+      // FNV-1a seeds a xorshift generator: the same word gives the same direction in every run.
+      let h = 2166136261;
+      for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 16777619) >>> 0;
+      cached = new Float32Array(this.dimensions);
+      for (let i = 0; i < cached.length; i++) {
+        h ^= h << 13;
+        h ^= h >>> 17;
+        h ^= h << 5;
+        cached[i] = ((h >>> 0) / 4294967296) * 2 - 1;
+      }
+      if (this.directions.size < 200_000) this.directions.set(word, cached);
+    }
+    return cached;
+  }
+}
