@@ -162,6 +162,12 @@ export const configSchema = z
         indexCacheMb: z.number().int().min(16).default(256),
         /** LanceDB's cache of file metadata, per process. */
         metadataCacheMb: z.number().int().min(8).default(128),
+        /** Chunks past which dense search uses an ANN index (IVF-HNSW with 8-bit scalar quantisation) instead of an exact scan; 0 never. */
+        annMinRows: z.number().int().min(0).default(50_000),
+        /** IVF partitions searched per query; more is slower and nearer exact. */
+        annProbes: z.number().int().positive().max(1000).default(20),
+        /** Candidates re-scored with the full-precision vectors, as a multiple of k. */
+        annRefine: z.number().int().min(1).max(100).default(2),
       })
       .strict()
       .prefault({}),

@@ -87,6 +87,7 @@ export class Rag {
     const storeOptions = {
       dir,
       cache: { indexBytes: config.store.indexCacheMb * 2 ** 20, metadataBytes: config.store.metadataCacheMb * 2 ** 20 },
+      ann: { minRows: config.store.annMinRows, probes: config.store.annProbes, refine: config.store.annRefine },
       ...(options.lock ? { lock: options.lock } : {}),
     };
     let store: Store | undefined = options.store;

@@ -7,7 +7,7 @@ import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
-import { ensureScalarIndexes } from "./lancedb-indexes.js";
+import { type AnnOptions, DEFAULT_ANN, ensureScalarIndexes, ensureVectorIndex } from "./lancedb-indexes.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
 import {
   clearJournal,
@@ -63,6 +63,8 @@ export interface LanceDbStoreOptions {
   lock?: LockOptions;
   /** Cache sizes; LanceDB's defaults (6 GB of index, 1 GB of metadata) let a long-running server grow for hours. */
   cache?: { indexBytes: number; metadataBytes: number };
+  /** When dense search gets an ANN index, and how it is searched. */
+  ann?: AnnOptions;
 }
 
 const ignoreGone =
@@ -130,6 +132,7 @@ export class LanceDbStore implements Store {
   readonly capabilities = { lexical: true };
 
   private fts: FtsIndex;
+  private listed?: { version: number; documents: DocumentSummary[] };
 
   private constructor(
     private readonly dir: string,
@@ -139,6 +142,7 @@ export class LanceDbStore implements Store {
     private readonly lancedb: typeof import("@lancedb/lancedb"),
     private chunksName: string,
     private readonly session: import("@lancedb/lancedb").Session,
+    private readonly ann: AnnOptions,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
   }
@@ -158,7 +162,7 @@ export class LanceDbStore implements Store {
       const active = readManifestAt(dir)?.chunksTable ?? CHUNKS;
       const opened = await openTables(db, active).catch(() => undefined);
       const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
-      return new LanceDbStore(dir, db, chunks, documents, lancedb, active, session);
+      return new LanceDbStore(dir, db, chunks, documents, lancedb, active, session, options.ann ?? DEFAULT_ANN);
     } catch (error) {
       throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${dir}`);
     }
@@ -230,6 +234,10 @@ export class LanceDbStore implements Store {
     let query = this.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
+      // Used once the table has an ANN index (see ensureVectorIndex); an exact scan ignores them.
+      .nprobes(this.ann.probes)
+      .ef(this.ann.probes * 10)
+      .refineFactor(this.ann.refine)
       .select([...CHUNK_COLUMNS, "_distance"])
       .limit(options.k);
     if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
@@ -262,8 +270,14 @@ export class LanceDbStore implements Store {
   }
 
   async listDocuments(): Promise<DocumentSummary[]> {
-    const rows = (await this.documents.query().select(SUMMARY_COLUMNS).toArray()) as Row[];
-    return rows.map(rowToSummary);
+    // Every filtered search resolves its filter against this list: read it once per table version
+    // (a version check is one small file read) instead of on every query.
+    const version = await this.documents.version();
+    if (this.listed?.version !== version) {
+      const rows = (await this.documents.query().select(SUMMARY_COLUMNS).toArray()) as Row[];
+      this.listed = { version, documents: rows.map(rowToSummary) };
+    }
+    return [...this.listed.documents];
   }
 
   async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
@@ -307,6 +321,7 @@ export class LanceDbStore implements Store {
     try {
       await this.fts.ensure();
       await ensureScalarIndexes({ chunks: this.chunks, documents: this.documents }, this.lancedb);
+      await ensureVectorIndex(this.chunks, this.lancedb, this.ann.minRows);
       await this.dropRetired();
       if (!(await this.worthCompacting())) return;
       // Every write we make is complete in the newest version; older ones are kept for a grace
@@ -365,7 +380,10 @@ export class LanceDbStore implements Store {
   private async worthCompacting(): Promise<boolean> {
     const [chunks, documents] = await Promise.all([this.chunks.stats(), this.documents.stats()]);
     const small = chunks.fragmentStats.numSmallFragments + documents.fragmentStats.numSmallFragments;
-    const unindexed = (await this.chunks.indexStats("terms_idx"))?.numUnindexedRows ?? 0;
+    const unindexed = Math.max(
+      (await this.chunks.indexStats("terms_idx"))?.numUnindexedRows ?? 0,
+      (await this.chunks.indexStats("vector_idx"))?.numUnindexedRows ?? 0,
+    );
     return small >= 16 || unindexed >= 2_000;
   }
 
