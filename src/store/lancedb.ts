@@ -7,8 +7,8 @@ import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
-import { type AnnOptions, DEFAULT_ANN, ensureScalarIndexes, ensureVectorIndex } from "./lancedb-indexes.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
+import { type AnnOptions, DEFAULT_ANN, ensureScalarIndexes, ensureVectorIndex } from "./lancedb-indexes.js";
 import {
   clearJournal,
   deleteDocuments,
