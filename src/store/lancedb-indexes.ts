@@ -1,3 +1,5 @@
+import { readdir, rmdir } from "node:fs/promises";
+import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
 
 type LanceDb = typeof import("@lancedb/lancedb");
@@ -48,4 +50,25 @@ export async function ensureVectorIndex(chunks: Table, lancedb: LanceDb, minRows
   if ((await chunks.listIndices()).some((index) => index.columns.includes("vector"))) return;
   if ((await chunks.countRows()) < minRows) return;
   await chunks.createIndex("vector", { config: lancedb.Index.hnswSq({ distanceType: "cosine" }) });
+}
+
+/**
+ * Removes the empty `_indices/<uuid>/` folders LanceDB's cleanup leaves on a local disk (it deletes
+ * a superseded index's files but not its folder: lance#8320, fixed upstream after the version we
+ * use). They pile up by the thousand under steady writes and every later scan of the folder pays
+ * for them. `rmdir` removes only empty folders, so an index in use is never touched.
+ */
+export async function sweepEmptyIndexDirs(tableDir: string): Promise<number> {
+  const indices = path.join(tableDir, "_indices");
+  const entries = await readdir(indices).catch(() => [] as string[]);
+  let removed = 0;
+  for (const entry of entries) {
+    try {
+      await rmdir(path.join(indices, entry));
+      removed++;
+    } catch {
+      // Not empty (a live index) or already gone.
+    }
+  }
+  return removed;
 }

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Connection, Table } from "@lancedb/lancedb";
+import type { Connection, Session, Table } from "@lancedb/lancedb";
 import type { Schema } from "apache-arrow";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
+import { type CacheSizes, connectLance, DEFAULT_CACHE, retireLater, VERSIONS_PER_CONNECTION } from "./lancedb-connection.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
-import { type AnnOptions, DEFAULT_ANN, ensureScalarIndexes, ensureVectorIndex } from "./lancedb-indexes.js";
+import { type AnnOptions, DEFAULT_ANN, ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
 import {
   clearJournal,
   deleteDocuments,
@@ -54,7 +55,15 @@ const MANIFEST = "manifest.json";
 const LOCK = "write.lock";
 // Versions a compaction replaced stay on disk this long: a reader in another process may still be
 // reading one (LanceDB deletes a version's files at cleanup, whoever has them open).
-const CLEANUP_GRACE_MS = 10 * 60_000;
+const CLEANUP_GRACE_MS = 2 * 60_000;
+// A chunk table a reindex replaced may still be searched by a process that has not yet seen the
+// swap (it follows on its next request): it is dropped later than a version.
+const RETIRED_GRACE_MS = 10 * 60_000;
+// Every commit adds a version, and LanceDB finds the newest by listing them: left alone (a stream
+// of one-document uploads never leaves enough small fragments to compact), thousands pile up and
+// every read and write slows down. Cleanup runs at least this many versions apart.
+const VERSIONS_BETWEEN_CLEANUPS = 100;
+const VERSIONS_BETWEEN_CHECKS = 10;
 
 export interface LanceDbStoreOptions {
   dir: string;
@@ -62,7 +71,7 @@ export interface LanceDbStoreOptions {
   /** How creating a new index waits for another process creating or writing it. */
   lock?: LockOptions;
   /** Cache sizes; LanceDB's defaults (6 GB of index, 1 GB of metadata) let a long-running server grow for hours. */
-  cache?: { indexBytes: number; metadataBytes: number };
+  cache?: CacheSizes;
   /** When dense search gets an ANN index, and how it is searched. */
   ann?: AnnOptions;
 }
@@ -133,16 +142,25 @@ export class LanceDbStore implements Store {
 
   private fts: FtsIndex;
   private listed?: { version: number; documents: DocumentSummary[] };
+  /** The chunk table's version after this process last compacted and cleaned up. */
+  private optimizedAt?: number;
+  /** The chunk table's version when this process last looked at indexes and compaction. */
+  private checkedAt?: number;
+
+  /** The chunk table's version when the current connection was opened (see `renewIfStale`). */
+  private connectedAt = 0;
+  private renewing?: Promise<void>;
 
   private constructor(
     private readonly dir: string,
-    private readonly db: Connection,
+    private db: Connection,
     private chunks: Table,
-    private readonly documents: Table,
+    private documents: Table,
     private readonly lancedb: typeof import("@lancedb/lancedb"),
     private chunksName: string,
-    private readonly session: import("@lancedb/lancedb").Session,
+    private session: Session,
     private readonly ann: AnnOptions,
+    private readonly cache: CacheSizes,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
   }
@@ -154,15 +172,14 @@ export class LanceDbStore implements Store {
     const dir = path.resolve(options.dir);
     try {
       await mkdir(dir, { recursive: true });
-      // 0: every read checks for versions other processes committed, so a server sees a CLI
-      // ingest's documents at once and never reads files a later cleanup removed.
-      const cache = options.cache ?? { indexBytes: 256 * 2 ** 20, metadataBytes: 128 * 2 ** 20 };
-      const session = new lancedb.Session(BigInt(cache.indexBytes), BigInt(cache.metadataBytes));
-      const db = await lancedb.connect(path.join(dir, "lance"), { readConsistencyInterval: 0, session });
+      const cache = options.cache ?? DEFAULT_CACHE;
+      const { db, session } = await connectLance(lancedb, dir, cache);
       const active = readManifestAt(dir)?.chunksTable ?? CHUNKS;
       const opened = await openTables(db, active).catch(() => undefined);
       const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
-      return new LanceDbStore(dir, db, chunks, documents, lancedb, active, session, options.ann ?? DEFAULT_ANN);
+      const store = new LanceDbStore(dir, db, chunks, documents, lancedb, active, session, options.ann ?? DEFAULT_ANN, cache);
+      store.connectedAt = await chunks.version();
+      return store;
     } catch (error) {
       throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${dir}`);
     }
@@ -185,6 +202,7 @@ export class LanceDbStore implements Store {
 
   async upsert(writes: DocumentWrite[]): Promise<void> {
     if (writes.length === 0) return;
+    await this.renewIfStale();
     const ids = writes.map((w) => w.document.id);
     const rows = writes.flatMap((w) => w.chunks.map(chunkToRow));
     const documentRows = writes.map((w) => documentToRow(w.document));
@@ -231,6 +249,7 @@ export class LanceDbStore implements Store {
 
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (options.documentIds?.length === 0) return [];
+    await this.renewIfStale();
     let query = this.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -247,6 +266,7 @@ export class LanceDbStore implements Store {
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
+    await this.renewIfStale();
     // Readers never build the index (that is a write): until a writer has, there is nothing to match.
     if (!(await this.fts.exists())) return [];
     let query = this.chunks
@@ -319,6 +339,12 @@ export class LanceDbStore implements Store {
   async optimize(): Promise<void> {
     faultPoint("optimize:start");
     try {
+      // Index upkeep and the compaction check read table metadata whose cost grows with the
+      // index's history (17 → 61 ms per call over 1,200 one-document uploads): every few versions
+      // is enough, since rows an index does not cover yet are still searched.
+      const version = await this.chunks.version();
+      if (this.checkedAt !== undefined && version - this.checkedAt < VERSIONS_BETWEEN_CHECKS) return;
+      this.checkedAt = version;
       await this.fts.ensure();
       await ensureScalarIndexes({ chunks: this.chunks, documents: this.documents }, this.lancedb);
       await ensureVectorIndex(this.chunks, this.lancedb, this.ann.minRows);
@@ -327,8 +353,14 @@ export class LanceDbStore implements Store {
       // Every write we make is complete in the newest version; older ones are kept for a grace
       // period only because other processes may be reading them.
       const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
-      await this.chunks.optimize({ cleanupOlderThan });
-      await this.documents.optimize({ cleanupOlderThan });
+      // Unverified files (not named by a kept manifest) are deleted too once past the grace: no
+      // other writer can have a transaction in progress while we hold the index's write lock, and
+      // without this LanceDB strands superseded index files for 7 days (lance#8321): a thousand
+      // index folders after 1,200 one-document uploads, and every later call slower.
+      await this.chunks.optimize({ cleanupOlderThan, deleteUnverified: true });
+      await this.documents.optimize({ cleanupOlderThan, deleteUnverified: true });
+      for (const table of [this.chunksName, DOCUMENTS]) await sweepEmptyIndexDirs(path.join(this.dir, "lance", `${table}.lance`));
+      this.optimizedAt = await this.chunks.version();
     } catch (error) {
       throw storeError(error, "Compacting the index failed");
     }
@@ -365,6 +397,25 @@ export class LanceDbStore implements Store {
     if (active !== this.chunksName) this.switchTo(await this.db.openTable(active), active);
   }
 
+  /**
+   * Replaces the connection (and its caches) once the index has moved on by
+   * VERSIONS_PER_CONNECTION versions; one renewal at a time, old handles closed a minute later.
+   */
+  private async renewIfStale(): Promise<void> {
+    if (this.renewing) return this.renewing;
+    if ((await this.chunks.version()) - this.connectedAt < VERSIONS_PER_CONNECTION) return;
+    this.renewing = (async () => {
+      const { db, session } = await connectLance(this.lancedb, this.dir, this.cache);
+      const { chunks, documents } = await openTables(db, this.chunksName);
+      retireLater([this.chunks, this.documents, this.db]);
+      Object.assign(this, { db, session, chunks, documents, fts: new FtsIndex(chunks, this.lancedb) });
+      this.connectedAt = await chunks.version();
+    })().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
   private switchTo(table: Table, name: string): void {
     this.chunks.close();
     this.chunks = table;
@@ -384,14 +435,15 @@ export class LanceDbStore implements Store {
       (await this.chunks.indexStats("terms_idx"))?.numUnindexedRows ?? 0,
       (await this.chunks.indexStats("vector_idx"))?.numUnindexedRows ?? 0,
     );
-    return small >= 16 || unindexed >= 2_000;
+    const versions = (await this.chunks.version()) - (this.optimizedAt ?? 0);
+    return small >= 16 || unindexed >= 2_000 || versions >= VERSIONS_BETWEEN_CLEANUPS;
   }
 
   /** Chunk tables a reindex replaced, once no reader can still be using them. */
   private async dropRetired(): Promise<void> {
     const manifest = await this.readManifest();
     if (!manifest?.retired?.length) return;
-    const cutoff = Date.now() - CLEANUP_GRACE_MS;
+    const cutoff = Date.now() - RETIRED_GRACE_MS;
     const old = manifest.retired.filter((r) => Date.parse(r.at) < cutoff);
     if (old.length === 0) return;
     const names = await this.db.tableNames();
