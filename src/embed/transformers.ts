@@ -1,12 +1,10 @@
 import { availableParallelism } from "node:os";
 import { type Dtype, importTransformers, loadError, locateModel } from "../provider/transformers.js";
-import type { TransformersWorkerData } from "../provider/transformers-worker.js";
+import { startTransformersPool } from "../provider/transformers-pool.js";
 import type { EmbedPurpose } from "../types.js";
 import { type ModelRecipe, modelRecipe, type Pooling } from "./transformers-models.js";
 import type { Embedder } from "./types.js";
-import { WorkerPool } from "./worker-pool.js";
-
-const workerUrl = new URL(`../provider/transformers-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
+import type { WorkerPool } from "./worker-pool.js";
 
 export interface TransformersEmbedderOptions {
   /** A Hugging Face hub id (downloaded once into `cacheDir`) or a local model folder. */
@@ -68,21 +66,16 @@ export class TransformersEmbedder implements Embedder {
     if (options.pooling) recipe.pooling = options.pooling;
     if (options.queryPrefix !== undefined) recipe.queryPrefix = options.queryPrefix;
     if (options.documentPrefix !== undefined) recipe.documentPrefix = options.documentPrefix;
-    const cores = availableParallelism();
-    const workers = Math.max(1, options.workers || Math.min(4, cores));
-    const workerData: TransformersWorkerData = {
+    const { pool, probe } = await startTransformersPool({
       task: "embed",
-      model: located.local ? (located.folder as string) : options.model,
+      model: options.model,
+      located,
       dtype,
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
       pooling: recipe.pooling,
-      threads: Math.max(1, Math.floor(cores / workers)),
-    };
-    const pool = new WorkerPool(workerUrl, workers, { workerData, label: `model ${located.name}`, isolation: "process" });
-    // One worker loads (and, for a hub id, downloads) the model first; the others find it cached.
-    const probe = await pool.run(["probe"]).catch(async (error) => {
-      await pool.close();
-      throw error;
+      workers: Math.max(1, options.workers || Math.min(4, availableParallelism())),
+      label: `model ${located.name}`,
+      probe: ["probe"],
     });
     return new TransformersEmbedder(pool, recipe, (probe[0] as Float32Array).length, tokenizer, located.name, options);
   }

@@ -1,11 +1,9 @@
 import { availableParallelism } from "node:os";
-import { WorkerPool } from "../embed/worker-pool.js";
+import type { WorkerPool } from "../embed/worker-pool.js";
 import { RagkitError } from "../errors.js";
 import { type Dtype, importTransformers, locateModel } from "../provider/transformers.js";
-import type { TransformersWorkerData } from "../provider/transformers-worker.js";
+import { startTransformersPool } from "../provider/transformers-pool.js";
 import type { Reranker, RerankScores } from "./types.js";
-
-const workerUrl = new URL(`../provider/transformers-worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url);
 
 export interface CrossEncoderOptions {
   /** A hub id (e.g. Xenova/ms-marco-MiniLM-L-6-v2, Xenova/bge-reranker-base) or a local folder. */
@@ -42,20 +40,15 @@ export class CrossEncoderReranker implements Reranker {
     const t = await importTransformers();
     const dtype = options.dtype ?? "fp32";
     const located = locateModel(t, options.model, dtype, options.cacheDir);
-    const cores = availableParallelism();
-    const workers = Math.max(1, options.workers || Math.min(2, cores));
-    const workerData: TransformersWorkerData = {
+    const { pool } = await startTransformersPool({
       task: "classify",
-      model: located.local ? (located.folder as string) : options.model,
+      model: options.model,
+      located,
       dtype,
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      threads: Math.max(1, Math.floor(cores / workers)),
-    };
-    const pool = new WorkerPool(workerUrl, workers, { workerData, label: `cross-encoder ${located.name}`, isolation: "process" });
-    // Loads (or downloads) the model now, so a bad folder fails at open rather than at the first search.
-    await pool.run(["probe", "probe"], { urgent: true }).catch(async (error) => {
-      await pool.close();
-      throw error;
+      workers: Math.max(1, options.workers || Math.min(2, availableParallelism())),
+      label: `cross-encoder ${located.name}`,
+      probe: ["probe", "probe"],
     });
     return new CrossEncoderReranker(pool, located.name, options);
   }
