@@ -22,6 +22,15 @@ export interface Endpoint {
 
 const isTs = (url: URL) => url.pathname.endsWith(".ts");
 
+function reportOnce(listener: (error: Error) => void): (error: Error) => void {
+  let reported = false;
+  return (error) => {
+    if (reported) return;
+    reported = true;
+    listener(error);
+  };
+}
+
 export function spawnEndpoint(url: URL, isolation: Isolation, workerData: unknown): Endpoint {
   return isolation === "process" ? processEndpoint(url, workerData) : threadEndpoint(url, workerData);
 }
@@ -39,9 +48,10 @@ function threadEndpoint(url: URL, workerData: unknown): Endpoint {
     send: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.on("message", listener),
     onExit: (listener) => {
-      worker.once("error", (error) => listener(error));
+      const once = reportOnce(listener);
+      worker.on("error", once);
       worker.once("exit", (code) => {
-        if (!stopping) listener(new Error(code === 0 ? "worker exited" : `exit code ${code}`));
+        if (!stopping) once(new Error(code === 0 ? "worker exited" : `exit code ${code}`));
       });
     },
     ref: () => worker.ref(),
@@ -67,9 +77,11 @@ function processEndpoint(url: URL, workerData: unknown): Endpoint {
     send: (message) => child.send(message as object),
     onMessage: (listener) => child.on("message", listener),
     onExit: (listener) => {
-      child.once("error", (error) => listener(error));
+      // `error` stays listened to: a send to a child that just died emits one per send.
+      const once = reportOnce(listener);
+      child.on("error", once);
       child.once("exit", (code, signal) => {
-        if (!stopping) listener(new Error(signal ? `killed by ${signal}` : `exit code ${code}`));
+        if (!stopping) once(new Error(signal ? `killed by ${signal}` : `exit code ${code}`));
       });
     },
     ref: () => {

@@ -134,6 +134,8 @@ export class WorkerPool {
       this.dispatch();
     });
     worker.onExit((error) => {
+      // Usually dead already; an endpoint that only errored is stopped so it cannot linger.
+      void worker.stop();
       const at = this.slots.indexOf(slot);
       if (at >= 0) this.slots.splice(at, 1);
       const job = slot.job;

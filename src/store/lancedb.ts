@@ -150,6 +150,7 @@ export class LanceDbStore implements Store {
   /** The chunk table's version when the current connection was opened (see `renewIfStale`). */
   private connectedAt = 0;
   private renewing?: Promise<void>;
+  private renewalCheckedAt = 0;
 
   private constructor(
     private readonly dir: string,
@@ -403,6 +404,9 @@ export class LanceDbStore implements Store {
    */
   private async renewIfStale(): Promise<void> {
     if (this.renewing) return this.renewing;
+    // Asking for the version reads the table's version list: once a second is enough.
+    if (Date.now() - this.renewalCheckedAt < 1000) return;
+    this.renewalCheckedAt = Date.now();
     if ((await this.chunks.version()) - this.connectedAt < VERSIONS_PER_CONNECTION) return;
     this.renewing = (async () => {
       const { db, session } = await connectLance(this.lancedb, this.dir, this.cache);
