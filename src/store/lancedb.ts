@@ -1,15 +1,26 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Session, Table } from "@lancedb/lancedb";
-import type { Schema } from "apache-arrow";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
-import { type CacheSizes, connectLance, DEFAULT_CACHE, retireLater, VERSIONS_PER_CONNECTION } from "./lancedb-connection.js";
+import {
+  type CacheSizes,
+  CHUNKS,
+  connectLance,
+  createTables,
+  DEFAULT_CACHE,
+  DOCUMENTS,
+  directorySize,
+  LOCK,
+  openTables,
+  retireLater,
+  VERSIONS_PER_CONNECTION,
+} from "./lancedb-connection.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
-import { type AnnOptions, DEFAULT_ANN, ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
+import { type AnnOptions, DEFAULT_ANN } from "./lancedb-indexes.js";
 import {
   clearJournal,
   deleteDocuments,
@@ -20,18 +31,8 @@ import {
   writeJournal,
 } from "./lancedb-journal.js";
 import { alignDocuments, clearPlan, markCommitting, pendingCommit, stageChunks, stagedDocuments, stagingTable } from "./lancedb-reindex.js";
-import {
-  CHUNK_COLUMNS,
-  chunkSchema,
-  chunkToRow,
-  documentSchema,
-  documentToRow,
-  inList,
-  type Row,
-  rowToChunk,
-  rowToSummary,
-  SUMMARY_COLUMNS,
-} from "./lancedb-rows.js";
+import { CHUNK_COLUMNS, chunkToRow, documentToRow, inList, type Row, rowToChunk, rowToSummary, SUMMARY_COLUMNS } from "./lancedb-rows.js";
+import { Upkeep } from "./lancedb-upkeep.js";
 import type {
   DocumentSummary,
   DocumentWrite,
@@ -49,21 +50,10 @@ import type {
   WriteLock,
 } from "./types.js";
 
-const CHUNKS = "chunks";
-const DOCUMENTS = "documents";
 const MANIFEST = "manifest.json";
-const LOCK = "write.lock";
-// Versions a compaction replaced stay on disk this long: a reader in another process may still be
-// reading one (LanceDB deletes a version's files at cleanup, whoever has them open).
-const CLEANUP_GRACE_MS = 2 * 60_000;
 // A chunk table a reindex replaced may still be searched by a process that has not yet seen the
 // swap (it follows on its next request): it is dropped later than a version.
 const RETIRED_GRACE_MS = 10 * 60_000;
-// Every commit adds a version, and LanceDB finds the newest by listing them: left alone (a stream
-// of one-document uploads never leaves enough small fragments to compact), thousands pile up and
-// every read and write slows down. Cleanup runs at least this many versions apart.
-const VERSIONS_BETWEEN_CLEANUPS = 100;
-const VERSIONS_BETWEEN_CHECKS = 10;
 
 export interface LanceDbStoreOptions {
   dir: string;
@@ -74,54 +64,6 @@ export interface LanceDbStoreOptions {
   cache?: CacheSizes;
   /** When dense search gets an ANN index, and how it is searched. */
   ann?: AnnOptions;
-}
-
-const ignoreGone =
-  <T>(fallback: T) =>
-  (error: unknown): T => {
-    // Another process may compact and clean up while we walk the folder.
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return fallback;
-    throw error;
-  };
-
-async function directorySize(dir: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true }).catch(ignoreGone([]))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += await directorySize(full);
-    else if (entry.isFile()) total += (await stat(full).catch(ignoreGone({ size: 0 }))).size;
-  }
-  return total;
-}
-
-async function openTables(db: Connection, chunksTable = CHUNKS): Promise<{ chunks: Table; documents: Table }> {
-  return { chunks: await db.openTable(chunksTable), documents: await db.openTable(DOCUMENTS) };
-}
-
-/**
- * A new index's tables, created under the write lock: another process creating the same index at
- * the same moment is waited for, and a table folder left without versions by a process killed while
- * creating it (it never held a row) is made again.
- */
-async function createTables(
-  db: Connection,
-  dir: string,
-  dimensions: number,
-  lockOptions: LockOptions,
-): Promise<{ chunks: Table; documents: Table }> {
-  const lock = await acquireFileLock(path.join(dir, LOCK), { ...lockOptions, command: "create index" });
-  try {
-    const opened = await openTables(db).catch(() => undefined);
-    if (opened) return opened;
-    const open = async (name: string, schema: Schema) => {
-      const folder = path.join(dir, "lance", `${name}.lance`);
-      if (!existsSync(path.join(folder, "_versions"))) await rm(folder, { recursive: true, force: true });
-      return (await db.tableNames()).includes(name) ? db.openTable(name) : db.createEmptyTable(name, schema);
-    };
-    return { chunks: await open(CHUNKS, chunkSchema(dimensions)), documents: await open(DOCUMENTS, documentSchema()) };
-  } finally {
-    await lock.release();
-  }
 }
 
 /** A LanceDB failure as a ragkit error; a lost optimistic commit race is a conflict to retry. */
@@ -142,10 +84,7 @@ export class LanceDbStore implements Store {
 
   private fts: FtsIndex;
   private listed?: { version: number; documents: DocumentSummary[] };
-  /** The chunk table's version after this process last compacted and cleaned up. */
-  private optimizedAt?: number;
-  /** The chunk table's version when this process last looked at indexes and compaction. */
-  private checkedAt?: number;
+  private readonly upkeep: Upkeep;
 
   /** The chunk table's version when the current connection was opened (see `renewIfStale`). */
   private connectedAt = 0;
@@ -164,6 +103,7 @@ export class LanceDbStore implements Store {
     private readonly cache: CacheSizes,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
+    this.upkeep = new Upkeep(ann);
   }
 
   static async open(options: LanceDbStoreOptions): Promise<LanceDbStore> {
@@ -340,28 +280,18 @@ export class LanceDbStore implements Store {
   async optimize(): Promise<void> {
     faultPoint("optimize:start");
     try {
-      // Index upkeep and the compaction check read table metadata whose cost grows with the
-      // index's history (17 → 61 ms per call over 1,200 one-document uploads): every few versions
-      // is enough, since rows an index does not cover yet are still searched.
-      const version = await this.chunks.version();
-      if (this.checkedAt !== undefined && version - this.checkedAt < VERSIONS_BETWEEN_CHECKS) return;
-      this.checkedAt = version;
-      await this.fts.ensure();
-      await ensureScalarIndexes({ chunks: this.chunks, documents: this.documents }, this.lancedb);
-      await ensureVectorIndex(this.chunks, this.lancedb, this.ann.minRows);
-      await this.dropRetired();
-      if (!(await this.worthCompacting())) return;
-      // Every write we make is complete in the newest version; older ones are kept for a grace
-      // period only because other processes may be reading them.
-      const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
-      // Unverified files (not named by a kept manifest) are deleted too once past the grace: no
-      // other writer can have a transaction in progress while we hold the index's write lock, and
-      // without this LanceDB strands superseded index files for 7 days (lance#8321): a thousand
-      // index folders after 1,200 one-document uploads, and every later call slower.
-      await this.chunks.optimize({ cleanupOlderThan, deleteUnverified: true });
-      await this.documents.optimize({ cleanupOlderThan, deleteUnverified: true });
-      for (const table of [this.chunksName, DOCUMENTS]) await sweepEmptyIndexDirs(path.join(this.dir, "lance", `${table}.lance`));
-      this.optimizedAt = await this.chunks.version();
+      await this.upkeep.afterWrites(
+        {
+          dir: this.dir,
+          chunks: this.chunks,
+          chunksName: this.chunksName,
+          documents: this.documents,
+          documentsName: DOCUMENTS,
+          fts: this.fts,
+          lancedb: this.lancedb,
+        },
+        () => this.dropRetired(),
+      );
     } catch (error) {
       throw storeError(error, "Compacting the index failed");
     }
@@ -425,22 +355,6 @@ export class LanceDbStore implements Store {
     this.chunks = table;
     this.chunksName = name;
     this.fts = new FtsIndex(table, this.lancedb);
-  }
-
-  /**
-   * Compaction costs seconds and is only worth it once writes have left many small fragments or
-   * many rows outside the BM25 index (they are still searched, by a slower scan): a one-document
-   * upload should not pay for it every time.
-   */
-  private async worthCompacting(): Promise<boolean> {
-    const [chunks, documents] = await Promise.all([this.chunks.stats(), this.documents.stats()]);
-    const small = chunks.fragmentStats.numSmallFragments + documents.fragmentStats.numSmallFragments;
-    const unindexed = Math.max(
-      (await this.chunks.indexStats("terms_idx"))?.numUnindexedRows ?? 0,
-      (await this.chunks.indexStats("vector_idx"))?.numUnindexedRows ?? 0,
-    );
-    const versions = (await this.chunks.version()) - (this.optimizedAt ?? 0);
-    return small >= 16 || unindexed >= 2_000 || versions >= VERSIONS_BETWEEN_CLEANUPS;
   }
 
   /** Chunk tables a reindex replaced, once no reader can still be using them. */

@@ -1,0 +1,77 @@
+import path from "node:path";
+import type { Table } from "@lancedb/lancedb";
+import type { FtsIndex } from "./lancedb-fts.js";
+import { type AnnOptions, ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
+
+type LanceDb = typeof import("@lancedb/lancedb");
+
+// Versions a compaction replaced stay on disk this long: a reader in another process may still be
+// reading one (LanceDB deletes a version's files at cleanup, whoever has them open).
+const CLEANUP_GRACE_MS = 2 * 60_000;
+// Every commit adds a version, and LanceDB finds the newest by listing them: left alone (a stream
+// of one-document uploads never leaves enough small fragments to compact), thousands pile up and
+// every read and write slows down. Cleanup runs at least this many versions apart.
+const VERSIONS_BETWEEN_CLEANUPS = 100;
+// Index upkeep and the compaction check read table metadata whose cost grows with the index's
+// history (17 → 61 ms per call over 1,200 one-document uploads): every few versions is enough,
+// since rows an index does not cover yet are still searched.
+const VERSIONS_BETWEEN_CHECKS = 10;
+
+export interface UpkeepTables {
+  dir: string;
+  chunks: Table;
+  chunksName: string;
+  documents: Table;
+  documentsName: string;
+  fts: FtsIndex;
+  lancedb: LanceDb;
+}
+
+/**
+ * What a writer does after its writes, under the write lock: keep the indexes (BM25, B-tree, ANN)
+ * built, and compact and clean up when writes have left enough behind to be worth it.
+ */
+export class Upkeep {
+  /** The chunk table's version after this process last compacted and cleaned up. */
+  private optimizedAt?: number;
+  /** The chunk table's version when this process last looked at indexes and compaction. */
+  private checkedAt?: number;
+
+  constructor(private readonly ann: AnnOptions) {}
+
+  async afterWrites(t: UpkeepTables, alsoDue: () => Promise<void>): Promise<void> {
+    const version = await t.chunks.version();
+    if (this.checkedAt !== undefined && version - this.checkedAt < VERSIONS_BETWEEN_CHECKS) return;
+    this.checkedAt = version;
+    await t.fts.ensure();
+    await ensureScalarIndexes({ chunks: t.chunks, documents: t.documents }, t.lancedb);
+    await ensureVectorIndex(t.chunks, t.lancedb, this.ann.minRows);
+    await alsoDue();
+    if (!(await this.worthCompacting(t))) return;
+    // Every write we make is complete in the newest version; older ones are kept for a grace
+    // period only because other processes may be reading them. Unverified files (not named by a
+    // kept manifest) go too once past the grace: no other writer can have a transaction in
+    // progress while we hold the write lock, and without this LanceDB strands superseded index
+    // files for 7 days (lance#8321): a thousand index folders after 1,200 one-document uploads.
+    const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
+    await t.chunks.optimize({ cleanupOlderThan, deleteUnverified: true });
+    await t.documents.optimize({ cleanupOlderThan, deleteUnverified: true });
+    for (const table of [t.chunksName, t.documentsName]) await sweepEmptyIndexDirs(path.join(t.dir, "lance", `${table}.lance`));
+    this.optimizedAt = await t.chunks.version();
+  }
+
+  /**
+   * Compaction costs seconds and is only worth it once writes have left many small fragments,
+   * many rows outside the indexes (still searched, by a slower scan) or many versions.
+   */
+  private async worthCompacting(t: UpkeepTables): Promise<boolean> {
+    const [chunks, documents] = await Promise.all([t.chunks.stats(), t.documents.stats()]);
+    const small = chunks.fragmentStats.numSmallFragments + documents.fragmentStats.numSmallFragments;
+    const unindexed = Math.max(
+      (await t.chunks.indexStats("terms_idx"))?.numUnindexedRows ?? 0,
+      (await t.chunks.indexStats("vector_idx"))?.numUnindexedRows ?? 0,
+    );
+    const versions = (await t.chunks.version()) - (this.optimizedAt ?? 0);
+    return small >= 16 || unindexed >= 2_000 || versions >= VERSIONS_BETWEEN_CLEANUPS;
+  }
+}
