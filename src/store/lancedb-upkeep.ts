@@ -49,13 +49,13 @@ export class Upkeep {
     await alsoDue();
     if (!(await this.worthCompacting(t))) return;
     // Every write we make is complete in the newest version; older ones are kept for a grace
-    // period only because other processes may be reading them. Unverified files (not named by a
-    // kept manifest) go too once past the grace: no other writer can have a transaction in
-    // progress while we hold the write lock, and without this LanceDB strands superseded index
-    // files for 7 days (lance#8321): a thousand index folders after 1,200 one-document uploads.
+    // period only because other processes may be reading them. Not `deleteUnverified`: the crash
+    // harness showed it deleting files live versions still need after a killed writer (deleted
+    // rows came back, chunks went missing), so superseded index files stay for LanceDB's 7 days
+    // (lance#8321) and cost disk, not speed.
     const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
-    await t.chunks.optimize({ cleanupOlderThan, deleteUnverified: true });
-    await t.documents.optimize({ cleanupOlderThan, deleteUnverified: true });
+    await t.chunks.optimize({ cleanupOlderThan });
+    await t.documents.optimize({ cleanupOlderThan });
     for (const table of [t.chunksName, t.documentsName]) await sweepEmptyIndexDirs(path.join(t.dir, "lance", `${table}.lance`));
     this.optimizedAt = await t.chunks.version();
   }
