@@ -14,7 +14,7 @@ export interface TransformersEmbedderOptions {
   /** Where hub models are kept; default ~/.cache/ragkit/models/transformers (or RAGKIT_MODELS_DIR). */
   cacheDir?: string;
   batchSize?: number;
-  /** Worker threads, each with its own copy of the model; default the cores, at most 4. */
+  /** Worker processes, each with its own copy of the model; default the cores, at most 4. */
   workers?: number;
   /** Override what the folder and the table of known models say. */
   pooling?: Pooling;
@@ -26,8 +26,9 @@ type Tokenizer = { encode(text: string): number[] };
 
 /**
  * Sentence-embedding models through transformers.js (ONNX Runtime): MiniLM, bge, e5, gte, nomic,
- * arctic-embed, mxbai… from a local folder or a hub id. The model runs in worker threads like the
- * bundled one; the main thread keeps only the tokenizer, to cut chunks to the model's reach.
+ * arctic-embed, mxbai… from a local folder or a hub id. The model runs in child processes (see
+ * `provider/transformers-pool.ts`); the main thread keeps only the tokenizer, to cut chunks to the
+ * model's reach.
  */
 export class TransformersEmbedder implements Embedder {
   readonly id: string;

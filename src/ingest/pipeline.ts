@@ -79,7 +79,8 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
 
   const flush = async (pending: Pending[]) => {
     const records = pending.flatMap((p) => p.chunks);
-    // An indexed lookup: cheap even on an empty index, and it finds vectors an earlier batch wrote.
+    // Asked even of an empty index (documents given in memory are not listed first): it also finds
+    // vectors an earlier batch of this run wrote for the same text.
     const reusable = await store.findVectors(records.map((r) => r.embedHash));
     const missing = [...new Set(records.filter((r) => !reusable.has(r.embedHash)).map((r) => r.embedHash))];
     const textOf = new Map(records.map((r) => [r.embedHash, r.contextText ?? r.text]));
@@ -93,7 +94,6 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     const writes: DocumentWrite[] = pending.map((p) => ({
       document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
       chunks: p.chunks,
-      isNew: p.isNew,
     }));
     // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
     writeChain = writeChain.then(() => store.upsert(writes));

@@ -11,13 +11,13 @@ export interface CrossEncoderOptions {
   dtype?: Dtype;
   cacheDir?: string;
   batchSize?: number;
-  /** Worker threads, each with its own copy of the model; default 2 (a search reranks ~30 passages). */
+  /** Worker processes, each with its own copy of the model; default 2 (a search reranks ~30 passages). */
   workers?: number;
 }
 
 /**
  * A cross-encoder (query and passage read together) through transformers.js sequence
- * classification, in worker threads so a search's reranking never holds the main thread. One
+ * classification, in child processes so a search's reranking never holds the main thread. One
  * logit is the relevance (ms-marco MiniLM, bge-reranker); with several labels the last one's
  * log-odds is.
  */

@@ -1,3 +1,4 @@
+import type { Table } from "@lancedb/lancedb";
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
 import type { Metadata, StoredChunk } from "../types.js";
 import type { ChunkRecord, DocumentSummary, StoredDocument } from "./types.js";
@@ -14,6 +15,21 @@ export function quote(value: string): string {
 
 export function inList(column: string, values: string[]): string {
   return `${column} IN (${values.map(quote).join(", ")})`;
+}
+
+/** Rows whose `column` is one of `values`, asked 500 values at a time to keep each predicate small. */
+export async function rowsWhereIn(table: Table, column: string, values: string[], columns: string[]): Promise<Row[]> {
+  const out: Row[] = [];
+  for (let i = 0; i < values.length; i += 500) {
+    out.push(
+      ...((await table
+        .query()
+        .where(inList(column, values.slice(i, i + 500)))
+        .select(columns)
+        .toArray()) as Row[]),
+    );
+  }
+  return out;
 }
 
 export function chunkSchema(dimensions: number): Schema {

@@ -28,8 +28,7 @@ export interface UpkeepTables {
 }
 
 /**
- * What a writer does after its writes, under the write lock: keep the indexes (BM25, B-tree, ANN)
- * built, and compact and clean up when writes have left enough behind to be worth it.
+ * What a writer does after its writes, under the write lock: keep the indexes (BM25, ANN) built, and compact and clean up when writes have left enough behind to be worth it.
  */
 export class Upkeep {
   /** The chunk table's version after this process last compacted and cleaned up. */
@@ -48,10 +47,9 @@ export class Upkeep {
     await alsoDue();
     if (!(await this.worthCompacting(t))) return;
     // Every write we make is complete in the newest version; older ones are kept for a grace
-    // period only because other processes may be reading them. Not `deleteUnverified`: the crash
-    // harness showed it deleting files live versions still need after a killed writer (deleted
-    // rows came back, chunks went missing), so superseded index files stay for LanceDB's 7 days
-    // (lance#8321) and cost disk, not speed.
+    // period only because other processes may be reading them. Not `deleteUnverified`: LanceDB
+    // warns it can corrupt a table another process works on, and a crash run with it on lost
+    // chunks; superseded index files stay for LanceDB's 7 days (lance#8321) and cost disk, not speed.
     const cleanupOlderThan = new Date(Date.now() - CLEANUP_GRACE_MS);
     await t.chunks.optimize({ cleanupOlderThan });
     await t.documents.optimize({ cleanupOlderThan });

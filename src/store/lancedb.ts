@@ -31,7 +31,17 @@ import {
   writeJournal,
 } from "./lancedb-journal.js";
 import { alignDocuments, clearPlan, markCommitting, pendingCommit, stageChunks, stagedDocuments, stagingTable } from "./lancedb-reindex.js";
-import { CHUNK_COLUMNS, chunkToRow, documentToRow, inList, type Row, rowToChunk, rowToSummary, SUMMARY_COLUMNS } from "./lancedb-rows.js";
+import {
+  CHUNK_COLUMNS,
+  chunkToRow,
+  documentToRow,
+  inList,
+  type Row,
+  rowsWhereIn,
+  rowToChunk,
+  rowToSummary,
+  SUMMARY_COLUMNS,
+} from "./lancedb-rows.js";
 import { Upkeep } from "./lancedb-upkeep.js";
 import type {
   DocumentSummary,
@@ -234,16 +244,7 @@ export class LanceDbStore implements Store {
   }
 
   async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
-    const out: DocumentSummary[] = [];
-    for (let i = 0; i < ids.length; i += 500) {
-      const rows = (await this.documents
-        .query()
-        .where(inList("id", ids.slice(i, i + 500)))
-        .select(SUMMARY_COLUMNS)
-        .toArray()) as Row[];
-      out.push(...rows.map(rowToSummary));
-    }
-    return out;
+    return (await rowsWhereIn(this.documents, "id", ids, SUMMARY_COLUMNS)).map(rowToSummary);
   }
 
   async getChunks(documentId: string): Promise<StoredChunk[]> {
@@ -257,14 +258,9 @@ export class LanceDbStore implements Store {
 
   async findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>> {
     const found = new Map<string, Float32Array>();
-    const unique = [...new Set(embedHashes)];
-    for (let i = 0; i < unique.length; i += 500) {
-      const part = unique.slice(i, i + 500);
-      const rows = (await this.chunks.query().where(inList("embed_hash", part)).select(["embed_hash", "vector"]).toArray()) as Row[];
-      for (const row of rows) {
-        const vector = row.vector as { toArray(): Float32Array };
-        found.set(row.embed_hash as string, Float32Array.from(vector.toArray()));
-      }
+    for (const row of await rowsWhereIn(this.chunks, "embed_hash", [...new Set(embedHashes)], ["embed_hash", "vector"])) {
+      const vector = row.vector as { toArray(): Float32Array };
+      found.set(row.embed_hash as string, Float32Array.from(vector.toArray()));
     }
     return found;
   }
