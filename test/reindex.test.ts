@@ -96,4 +96,36 @@ describe("ragkit reindex", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 40, chunksEmbedded: 0 });
     expect(await embedderOf(index)).toBe("transformers:tiny-bert");
   });
+
+  it("resuming after the documents changed re-stages the changed ones and drops the deleted ones", async () => {
+    const root = await tempDir();
+    const index = path.join(root, "idx");
+    const docs = await corpus(root);
+    expect((await runCli(["ingest", docs, "--index", index])).code).toBe(0);
+    const model = await modelFolder();
+    const target = `transformers:${model}`;
+    // Killed after staging every document...
+    const killed = await runCli(["reindex", "--index", index, "--embedder", target], { env: { RAGKIT_FAULT: "reindex:staged" } });
+    expect(killed.code).toBeNull();
+    // ...then a user edits one note and deletes another with the old embedder still in charge.
+    await writeFile(
+      path.join(docs, "n3.md"),
+      "# Note 3\n\nRewritten: now about glacier meadow saddle, and much longer than it was before the edit.\n",
+    );
+    await rm(path.join(docs, "n7.md"));
+    expect((await runCli(["ingest", docs, "--index", index])).code).toBe(0);
+    const resumed = await runCli(["reindex", "--index", index, "--embedder", target, "--json"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ documents: 39, resumed: 38, chunksEmbedded: 1 });
+    const doctor = await runCli(["doctor", "--index", index, "--json"]);
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true, documents: 39, chunks: 39 });
+    const rag = await Rag.open({ dir: index, mustExist: true });
+    try {
+      const note3 = (await rag.documents()).find((d) => d.source.endsWith("n3.md"));
+      const chunks = await rag.getChunks(note3?.id ?? "");
+      expect(chunks.map((c) => c.text).join(" ")).toContain("Rewritten");
+    } finally {
+      await rag.close();
+    }
+  });
 });

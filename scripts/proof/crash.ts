@@ -71,7 +71,13 @@ async function reindexTarget(index: string, model: string): Promise<string> {
   return manifest.embedder?.id.startsWith("transformers:") ? "bundled" : `transformers:${model}`;
 }
 
-async function oneKill(index: string, docs: string, model: string, rand: () => number): Promise<"fault" | "timed" | "finished"> {
+interface KillOutcome {
+  outcome: "fault" | "timed" | "finished";
+  /** What was killed, for the log: the command and where it died. */
+  what: string;
+}
+
+async function oneKill(index: string, docs: string, model: string, rand: () => number): Promise<KillOutcome> {
   const ops = ["ingest", "ingest", "ingest", "rm", "watch", "reindex"] as const;
   const op = ops[Math.floor(rand() * ops.length)] as (typeof ops)[number];
   const useFault = rand() < 0.7;
@@ -111,8 +117,9 @@ async function oneKill(index: string, docs: string, model: string, rand: () => n
     void run.done.then(() => clearTimeout(timer));
   }
   const result = await run.done;
-  if (result.signal === "SIGKILL") return timedKill ? "timed" : "fault";
-  return "finished";
+  const what = `${args.slice(0, args[0] === "docs" ? 2 : 1).join(" ")} ${useFault ? `at ${point}#${after}` : "by timer"}`;
+  if (result.signal === "SIGKILL") return { outcome: timedKill ? "timed" : "fault", what };
+  return { outcome: "finished", what };
 }
 
 export async function runCrash(options: {
@@ -147,7 +154,7 @@ export async function runCrash(options: {
   try {
     while (result.kills < options.kills) {
       await mutate(docs, rand, versions, next);
-      const outcome = await oneKill(index, docs, model, rand);
+      const { outcome, what } = await oneKill(index, docs, model, rand);
       if (outcome === "finished") result.finishedBeforeKill++;
       else {
         result.kills++;
@@ -161,7 +168,7 @@ export async function runCrash(options: {
       const search = await cli(["search", "harbour ferry", "--index", index, "--json"]).done;
       if (search.code !== 0) result.doctorFailures.push(`search after kill ${result.kills}: ${search.stderr}`);
       log(
-        `kill ${result.kills}/${options.kills} (${outcome}) doctor ${doctor.code === 0 ? "clean" : "FAILED"}, search ${search.code === 0 ? "ok" : "FAILED"}`,
+        `kill ${result.kills}/${options.kills} (${outcome}: ${what}) doctor ${doctor.code === 0 ? "clean" : "FAILED"}, search ${search.code === 0 ? "ok" : "FAILED"}`,
       );
     }
     const final = await cli(["ingest", docs, "--index", index, "--json"]).done;

@@ -1,7 +1,8 @@
 import type { Chunker } from "../chunk/types.js";
 import { embedAll } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
-import type { ChunkRecord, Manifest, Store } from "../store/types.js";
+import { chunksFingerprint } from "../store/staged-fingerprint.js";
+import type { ChunkRecord, DocumentSummary, Manifest, ReindexStage, Store } from "../store/types.js";
 import { chunkRecords } from "./records.js";
 
 /** The `--json` shape of `ragkit reindex`. */
@@ -28,6 +29,28 @@ export interface ReindexDeps {
   embedder: Embedder;
 }
 
+/**
+ * The documents an interrupted run staged that are still as they were: an ingest or `docs rm`
+ * between the runs may have changed or deleted others, whose staged chunks are dropped and redone
+ * (cutting a document is cheap next to embedding it).
+ */
+async function stillCurrent(
+  deps: ReindexDeps & { stage: ReindexStage },
+  documents: DocumentSummary[],
+  staged: Map<string, string>,
+): Promise<Set<string>> {
+  const current = new Set<string>();
+  for (const summary of documents) {
+    const fingerprint = staged.get(summary.id);
+    if (fingerprint === undefined) continue;
+    const document = await deps.store.getDocument(summary.id);
+    if (document && chunksFingerprint(chunkRecords(deps.chunker, document, deps.embedder.id)) === fingerprint) current.add(summary.id);
+  }
+  const stale = [...staged.keys()].filter((id) => !current.has(id));
+  if (stale.length > 0) await deps.stage.discard(stale);
+  return current;
+}
+
 // Chunks per staged write: each write holds whole documents, so a kill never stages half of one.
 const BATCH_CHUNKS = 128;
 
@@ -46,7 +69,7 @@ export async function runReindex(
   const { store, chunker, embedder } = deps;
   const documents = await store.listDocuments();
   const stage = await store.stageReindex({ embedderId: embedder.id, dimensions: embedder.dimensions });
-  const done = await stage.done();
+  const done = await stillCurrent({ ...deps, stage }, documents, await stage.done());
   const report: ReindexReport = {
     from: from.id,
     to: embedder.id,

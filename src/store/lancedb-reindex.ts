@@ -5,7 +5,8 @@ import type { Connection, Table } from "@lancedb/lancedb";
 import { sha256 } from "../text/hash.js";
 import { faultPoint } from "./faults.js";
 import { writeFileAtomic } from "./lancedb-journal.js";
-import { chunkSchema, chunkToRow, type Row } from "./lancedb-rows.js";
+import { chunkSchema, chunkToRow, inList, type Row } from "./lancedb-rows.js";
+import { type ChunkShape, chunksFingerprint } from "./staged-fingerprint.js";
 import type { ChunkRecord, Manifest, ReindexTarget } from "./types.js";
 
 // What an unfinished reindex is building, so the next run resumes it instead of starting again.
@@ -45,10 +46,25 @@ export async function stagingTable(
   return { table, name };
 }
 
-/** Documents an earlier, interrupted run already staged (each was written whole, in one commit). */
-export async function stagedDocuments(table: Table): Promise<Set<string>> {
-  const rows = (await table.query().select(["doc_id"]).toArray()) as Row[];
-  return new Set(rows.map((r) => r.doc_id as string));
+/** Documents an earlier, interrupted run already staged (each written whole, in one commit), with their chunks' fingerprint. */
+export async function stagedDocuments(table: Table): Promise<Map<string, string>> {
+  const rows = (await table.query().select(["doc_id", "idx", "start_offset", "end_offset", "embed_hash"]).toArray()) as Row[];
+  const byDocument = new Map<string, ChunkShape[]>();
+  for (const r of rows) {
+    const shapes = byDocument.get(r.doc_id as string) ?? [];
+    shapes.push({
+      index: r.idx as number,
+      start: r.start_offset as number,
+      end: r.end_offset as number,
+      embedHash: r.embed_hash as string,
+    });
+    byDocument.set(r.doc_id as string, shapes);
+  }
+  return new Map([...byDocument].map(([id, shapes]) => [id, chunksFingerprint(shapes)]));
+}
+
+export async function discardStaged(table: Table, documentIds: string[]): Promise<void> {
+  for (let i = 0; i < documentIds.length; i += 500) await table.delete(inList("doc_id", documentIds.slice(i, i + 500)));
 }
 
 export async function stageChunks(table: Table, chunks: ChunkRecord[]): Promise<void> {

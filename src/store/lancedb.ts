@@ -30,7 +30,16 @@ import {
   writeFileAtomic,
   writeJournal,
 } from "./lancedb-journal.js";
-import { alignDocuments, clearPlan, markCommitting, pendingCommit, stageChunks, stagedDocuments, stagingTable } from "./lancedb-reindex.js";
+import {
+  alignDocuments,
+  clearPlan,
+  discardStaged,
+  markCommitting,
+  pendingCommit,
+  stageChunks,
+  stagedDocuments,
+  stagingTable,
+} from "./lancedb-reindex.js";
 import {
   CHUNK_COLUMNS,
   chunkToRow,
@@ -289,6 +298,7 @@ export class LanceDbStore implements Store {
     const { table, name } = await stagingTable(this.db, this.dir, target, this.chunksName);
     return {
       done: () => stagedDocuments(table),
+      discard: (ids) => discardStaged(table, ids),
       write: (chunks) => stageChunks(table, chunks),
       commit: async (manifest, chunkerKey) => {
         await new FtsIndex(table, this.lancedb).ensure();

@@ -70,8 +70,13 @@ export interface ReindexTarget {
  * embedder. An interrupted reindex resumes where it stopped.
  */
 export interface ReindexStage {
-  /** Documents an earlier, interrupted run of the same reindex already wrote. */
-  done(): Promise<Set<string>>;
+  /**
+   * Documents an earlier, interrupted run of the same reindex already wrote, each with the
+   * `chunksFingerprint` of its staged chunks (the document may have changed since).
+   */
+  done(): Promise<Map<string, string>>;
+  /** Drops the staged chunks of these documents (changed or deleted since they were staged). */
+  discard(documentIds: string[]): Promise<void>;
   /** The chunks of whole documents, in one atomic write. */
   write(chunks: ChunkRecord[]): Promise<void>;
   /** `chunkerKey`: how the staged chunks were cut; the document rows are updated to it. */
