@@ -94,6 +94,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     const writes: DocumentWrite[] = pending.map((p) => ({
       document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
       chunks: p.chunks,
+      isNew: p.isNew,
     }));
     // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
     writeChain = writeChain.then(() => store.upsert(writes));

@@ -4,6 +4,30 @@ import type { Table } from "@lancedb/lancedb";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 
+// The columns every write and filtered read looks rows up by: without an index each `IN (…)` over
+// them scans the whole table, which made every ingest call slower as the index grew.
+const SCALAR: Array<{ table: "chunks" | "documents"; column: string }> = [
+  { table: "documents", column: "id" },
+  { table: "chunks", column: "doc_id" },
+  { table: "chunks", column: "embed_hash" },
+];
+
+/**
+ * B-tree indexes on the lookup columns, built by writers (under the write lock) once a table has
+ * rows. Rows written later are still found (LanceDB scans what an index does not cover yet) and
+ * join the index at the next compaction.
+ */
+export async function ensureScalarIndexes(tables: { chunks: Table; documents: Table }, lancedb: LanceDb): Promise<void> {
+  for (const name of ["documents", "chunks"] as const) {
+    const table = tables[name];
+    const wanted = SCALAR.filter((s) => s.table === name).map((s) => s.column);
+    const indexed = new Set((await table.listIndices()).flatMap((index) => index.columns));
+    const missing = wanted.filter((column) => !indexed.has(column));
+    if (missing.length === 0 || (await table.countRows()) === 0) continue;
+    for (const column of missing) await table.createIndex(column, { config: lancedb.Index.btree() });
+  }
+}
+
 export interface AnnOptions {
   /** Chunks past which the vector index is built; 0 never. */
   minRows: number;

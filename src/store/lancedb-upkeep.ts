@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
 import type { FtsIndex } from "./lancedb-fts.js";
-import { type AnnOptions, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
+import { type AnnOptions, ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 
@@ -43,6 +43,7 @@ export class Upkeep {
     if (this.checkedAt !== undefined && version - this.checkedAt < VERSIONS_BETWEEN_CHECKS) return;
     this.checkedAt = version;
     await t.fts.ensure();
+    await ensureScalarIndexes({ chunks: t.chunks, documents: t.documents }, t.lancedb);
     await ensureVectorIndex(t.chunks, t.lancedb, this.ann.minRows);
     await alsoDue();
     if (!(await this.worthCompacting(t))) return;

@@ -172,15 +172,23 @@ export class LanceDbStore implements Store {
     await writeJournal(this.dir, { op: "upsert", documentIds: ids });
     faultPoint("upsert:journaled");
     try {
-      // One merge: new and changed chunks in, chunks these documents no longer have out.
-      await this.chunks
-        .mergeInsert("id")
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .whenNotMatchedBySourceDelete({ where: inList("doc_id", ids) })
-        .execute(rows);
-      faultPoint("upsert:chunks-written");
-      await this.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
+      if (writes.every((w) => w.isNew)) {
+        // Only new documents: appends. A merge joins against the whole table, so a large index
+        // made every batch slower; recovery redoes an interrupted append from the saved rows.
+        await this.chunks.add(rows);
+        faultPoint("upsert:chunks-written");
+        await this.documents.add(documentRows);
+      } else {
+        // One merge: new and changed chunks in, chunks these documents no longer have out.
+        await this.chunks
+          .mergeInsert("id")
+          .whenMatchedUpdateAll()
+          .whenNotMatchedInsertAll()
+          .whenNotMatchedBySourceDelete({ where: inList("doc_id", ids) })
+          .execute(rows);
+        faultPoint("upsert:chunks-written");
+        await this.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
+      }
       faultPoint("upsert:documents-written");
       await this.fts.ensure();
     } catch (error) {

@@ -46,6 +46,11 @@ export interface ChunkRecord extends StoredChunk {
 export interface DocumentWrite {
   document: StoredDocument;
   chunks: ChunkRecord[];
+  /**
+   * The writer looked (under the write lock) and the index has no document with this id: the store
+   * may append instead of merging, which costs what the batch costs rather than a pass over the index.
+   */
+  isNew?: boolean;
 }
 
 export interface ScoredChunk {
