@@ -158,6 +158,23 @@ export const configSchema = z
       .prefault({}),
     store: z
       .object({
+        /**
+         * A PostgreSQL database (postgres://user:password@host:port/database, pgvector installed) to
+         * hold the index instead of the LanceDB folder `index`. Also RAGKIT_STORE_URL or --store.
+         */
+        url: z
+          .string()
+          .default("")
+          .refine((url) => url === "" || /^postgres(ql)?:\/\//i.test(url), {
+            message: "must be a postgres:// or postgresql:// URL, or empty for the LanceDB folder",
+          }),
+        /** The Postgres schema of this index: several indexes share one database under different schemas. */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier (letters, digits, _)")
+          .default("ragkit"),
+        /** Connections per process to the Postgres server. */
+        poolSize: z.number().int().positive().max(100).default(10),
         /** LanceDB's cache of index data (BM25 and vector indexes), per process. */
         indexCacheMb: z.number().int().min(16).default(256),
         /** LanceDB's cache of file metadata, per process. */

@@ -9,10 +9,12 @@ export type { IngestFailure, IngestOptions, IngestProgress, IngestReport } from 
 export type { DocumentInput, Loader, LoadOptions } from "./load/index.js";
 export { LOADERS, loadFile } from "./load/index.js";
 export { type AskOptions, Rag, type RagOpenOptions, type RagStats, type SearchOptions } from "./rag.js";
+export type { CopyProgress, CopyReport } from "./store/copy.js";
 export type { DoctorReport } from "./store/doctor.js";
 export { LanceDbStore } from "./store/lancedb.js";
 export { SCHEMA_VERSION } from "./store/manifest.js";
-export type { DocumentSummary, Manifest, RepairPlan, Store, StoredDocument } from "./store/types.js";
+export { PostgresStore, type PostgresStoreOptions } from "./store/postgres.js";
+export type { ChunkRecord, DocumentSummary, DocumentWrite, Manifest, RepairPlan, Store, StoredDocument } from "./store/types.js";
 export { analyze } from "./text/analyzer.js";
 export * from "./types.js";
 export type { FolderWatch, WatchOptions } from "./watch/watcher.js";

@@ -53,6 +53,8 @@ export interface AskOptions extends SearchOptions {
 
 export interface RagStats {
   dir: string;
+  /** Which store holds the index: lancedb (the folder \`dir\`) or postgres. */
+  store: string;
   documents: number;
   chunks: number;
   bytesOnDisk: number;

@@ -19,8 +19,9 @@ import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
 import { retrieve } from "./retrieve/retrieve.js";
+import { type CopyProgress, type CopyReport, copyIndex } from "./store/copy.js";
 import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
-import { isIndexDir, LanceDbStore, readManifestAt } from "./store/lancedb.js";
+import { namedLocation, storeLocation } from "./store/index.js";
 import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
@@ -29,6 +30,7 @@ import type { Answer, Hit, StoredChunk } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
 export type { AskOptions, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
+export type { CopyProgress, CopyReport } from "./store/copy.js";
 
 /**
  * The facade: everything a user, the CLI or the server does goes through here.
@@ -78,29 +80,27 @@ export class Rag {
       ...(options.config ? { overrides: options.config } : {}),
     });
     const dir = path.resolve(options.dir ?? config.index);
-    if (options.mustExist && !options.store && !isIndexDir(dir)) {
-      throw new RagkitError("INDEX_NOT_FOUND", `No index at ${dir}; create one with \`ragkit ingest <paths> --index ${dir}\``);
-    }
+    const location = storeLocation(config, dir, options.lock);
     // An existing index is opened (and a crashed writer's work finished, which may be a reindex's
     // swap) before its embedder is chosen: the index remembers it, so later runs need no flag.
-    const existing = options.store ? await options.store.readManifest() : readManifestAt(dir);
-    const storeOptions = {
-      dir,
-      cache: { indexBytes: config.store.indexCacheMb * 2 ** 20, metadataBytes: config.store.metadataCacheMb * 2 ** 20 },
-      ann: { minRows: config.store.annMinRows, probes: config.store.annProbes, refine: config.store.annRefine },
-      ...(options.lock ? { lock: options.lock } : {}),
-    };
+    const existing = options.store ? await options.store.readManifest() : await location.manifest();
+    if (options.mustExist && !options.store && !existing) {
+      throw new RagkitError(
+        "INDEX_NOT_FOUND",
+        `No index at ${location.describe}; create one with \`ragkit ingest <paths> ${location.flag}\``,
+      );
+    }
     let store: Store | undefined = options.store;
     let embedder: Embedder | undefined = options.embedder;
     try {
-      if (existing && !store) store = await LanceDbStore.open({ ...storeOptions, dimensions: existing.embedder.dimensions });
+      if (existing && !store) store = await location.open(existing.embedder.dimensions);
       if (store) await recoverIfNoWriter(store);
       const recorded = (store ? await store.readManifest() : undefined)?.embedder.settings;
       const embedderConfig = embedderFor(config.embedder, recorded);
       embedder ??= await createEmbedder(embedderConfig);
-      store ??= await LanceDbStore.open({ ...storeOptions, dimensions: embedder.dimensions });
+      store ??= await location.open(embedder.dimensions);
       const chunker = chunkerFor(config.chunk, embedder);
-      const manifest = await checkManifest(store, embedder, chunker, dir, embedderSettings(embedderConfig));
+      const manifest = await checkManifest(store, embedder, chunker, location.describe, embedderSettings(embedderConfig));
       return new Rag(
         config,
         dir,
@@ -118,6 +118,41 @@ export class Rag {
       if (!options.embedder) await embedder?.close();
       throw error;
     }
+  }
+
+  /**
+   * Moves an index between stores, each a LanceDB folder or a postgres:// URL, without embedding
+   * anything again; run again after an interruption, it resumes.
+   */
+  static async copy(
+    from: string,
+    to: string,
+    options: {
+      configFile?: string;
+      fromSchema?: string;
+      toSchema?: string;
+      lock?: LockOptions;
+      onProgress?: (p: CopyProgress) => void;
+    } = {},
+  ): Promise<CopyReport> {
+    const config = resolveConfig(options.configFile ? { file: options.configFile } : {});
+    return copyIndex(namedLocation(config, from, options.fromSchema), namedLocation(config, to, options.toSchema), {
+      ...(options.lock ? { lock: options.lock } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  }
+
+  /** Creates or upgrades the configured store's schema (Postgres); undefined for a LanceDB folder, which needs none. */
+  static async migrate(
+    options: Pick<RagOpenOptions, "config" | "configFile" | "dir"> = {},
+  ): Promise<{ store: string; from: number; to: number } | undefined> {
+    const config = resolveConfig({
+      ...(options.configFile ? { file: options.configFile } : {}),
+      ...(options.config ? { overrides: options.config } : {}),
+    });
+    const location = storeLocation(config, path.resolve(options.dir ?? config.index));
+    const done = await location.migrate();
+    return done && { store: location.describe, ...done };
   }
 
   /** Adds, updates and (for directories) prunes documents; see `IngestReport`. */
@@ -400,6 +435,7 @@ export class Rag {
     const stats = await this.store.stats();
     return {
       dir: this.dir,
+      store: this.store.name,
       ...stats,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
       reranker: this.rerankerName(),

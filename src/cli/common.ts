@@ -16,6 +16,18 @@ export interface GlobalOptions {
   /** `provider:model`, e.g. cross-encoder:Xenova/ms-marco-MiniLM-L-6-v2, http:rerank-v3.5, llm. */
   rerank?: string;
   rerankBaseUrl?: string;
+  /** A postgres:// URL: the index lives in that database instead of the --index folder. */
+  store?: string;
+  storeSchema?: string;
+}
+
+/** `--store` and `--store-schema` as config overrides (RAGKIT_STORE_URL and the config file otherwise). */
+export function storeOverrides(options: GlobalOptions): { store?: { url?: string; schema?: string } } {
+  const store = {
+    ...(options.store !== undefined ? { url: options.store } : {}),
+    ...(options.storeSchema !== undefined ? { schema: options.storeSchema } : {}),
+  };
+  return Object.keys(store).length > 0 ? { store } : {};
 }
 
 /** Options every command shares, read from wherever commander put them. */
@@ -40,6 +52,7 @@ export async function openRag(command: Command, extra: Partial<RagOpenOptions> =
     ...extra,
     config: {
       ...extra.config,
+      ...storeOverrides(options),
       ...(Object.keys(embedder).length > 0 ? { embedder: { ...extra.config?.embedder, ...embedder } } : {}),
       ...(Object.keys(rerank).length > 0 ? { rerank: { ...extra.config?.rerank, ...rerank } } : {}),
     },

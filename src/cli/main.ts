@@ -4,12 +4,14 @@ import { RagkitError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
+import { registerCopy } from "./commands/copy.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDocs } from "./commands/docs.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerEval } from "./commands/eval.js";
 import { registerIngest } from "./commands/ingest.js";
 import { registerMcp } from "./commands/mcp.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerModels } from "./commands/models.js";
 import { registerReindex } from "./commands/reindex.js";
 import { registerReview } from "./commands/review.js";
@@ -22,6 +24,11 @@ const program = new Command("ragkit")
   .description("Retrieval-augmented generation over your documents: ingest, search, ask — offline by default.")
   .version(VERSION)
   .option("--index <dir>", "index directory (default ./.ragkit, or RAGKIT_INDEX)")
+  .option(
+    "--store <url>",
+    "keep the index in PostgreSQL + pgvector (postgres://user:password@host:port/db) instead of the --index folder; or RAGKIT_STORE_URL",
+  )
+  .option("--store-schema <name>", "the Postgres schema of this index (default ragkit): several indexes share one database")
   .option("--config <file>", "JSON config file (default ./ragkit.config.json if present)")
   .option("--json", "machine-readable output on stdout")
   .option("--no-wait", "fail with INDEX_LOCKED instead of waiting while another process writes the index")
@@ -42,6 +49,8 @@ registerDocs(program);
 registerStats(program);
 registerDoctor(program);
 registerReindex(program);
+registerMigrate(program);
+registerCopy(program);
 registerEval(program);
 registerModels(program);
 registerServe(program);

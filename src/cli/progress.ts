@@ -48,3 +48,41 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
     stop() {},
   };
 }
+
+export interface DocumentsDone {
+  documentsDone: number;
+  documentsTotal: number;
+  chunksEmbedded?: number;
+}
+
+/** Progress over documents (reindex, copy): a bar with ETA on a terminal, a JSON line every 2 s otherwise. */
+export function documentsProgress(event: string): { update(p: DocumentsDone): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const chunks = event === "reindex" ? " | {chunks} chunks embedded" : "";
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: `${event} [{bar}] {value}/{total} documents${chunks} | ETA {eta_formatted}` },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update: (p) => {
+        if (!started) bar.start(Math.max(p.documentsTotal, 1), p.documentsDone, { chunks: 0 });
+        started = true;
+        bar.update(p.documentsDone, { chunks: p.chunksEmbedded ?? 0 });
+      },
+      stop: () => {
+        if (started) bar.stop();
+        started = false;
+      },
+    };
+  }
+  let last = 0;
+  return {
+    update: (p) => {
+      if (Date.now() - last < 2000 && p.documentsDone < p.documentsTotal) return;
+      last = Date.now();
+      process.stderr.write(`${JSON.stringify({ event, ...p })}\n`);
+    },
+    stop: () => undefined,
+  };
+}

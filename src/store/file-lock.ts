@@ -1,57 +1,17 @@
-import { readFileSync } from "node:fs";
 import { open, readFile, rm, stat, utimes } from "node:fs/promises";
-import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RagkitError } from "../errors.js";
+import { acquireQueued, HEARTBEAT_MS, holderGone, lockedError, me } from "./lock-queue.js";
 import type { LockHolder, LockOptions, WriteLock } from "./types.js";
 
 const POLL_MS = 100;
-// The holder touches the file this often; a lock from another host that nobody touched for
-// STALE_MS belongs to a dead process (a process on this host is checked by pid instead).
-const HEARTBEAT_MS = 5_000;
-const STALE_MS = 30_000;
-
-/** Kernel start time of a process (Linux): with the pid it names one process, even after pid reuse. */
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after the command name, which may itself hold spaces and parentheses.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-const me: LockHolder = {
-  pid: process.pid,
-  host: hostname(),
-  processStart: processStart(process.pid) ?? "",
-  command: "",
-  since: "",
-};
 
 /** Whether the process that wrote this lock is gone. */
 async function isStale(file: string, holder: LockHolder | undefined): Promise<boolean> {
-  if (!holder) {
-    // Torn or empty: a writer died between creating and filling it, or is filling it right now.
-    const age = Date.now() - (await stat(file)).mtimeMs;
-    return age > 2_000;
-  }
-  if (holder.host === me.host) {
-    if (!isAlive(holder.pid)) return true;
-    const start = processStart(holder.pid);
-    return start !== undefined && holder.processStart !== "" && start !== holder.processStart;
-  }
-  return Date.now() - (await stat(file)).mtimeMs > STALE_MS;
+  const age = Date.now() - (await stat(file)).mtimeMs;
+  // Torn or empty: a writer died between creating and filling it, or is filling it right now.
+  if (!holder) return age > 2_000;
+  return holderGone(holder, age);
 }
 
 async function readHolder(file: string): Promise<LockHolder | undefined> {
@@ -103,59 +63,25 @@ async function takeOverStale(file: string): Promise<void> {
   }
 }
 
-// Writers of one process queue here first: the lock file is per process, not per caller.
-const localQueues = new Map<string, Promise<void>>();
-
 /**
  * A writer lock across processes: an exclusively created file naming its holder (pid, host, the
  * process's start time, the command). A lock whose process is dead is taken over; a live one is
  * waited for (or refused with INDEX_LOCKED when `wait` is false or the wait times out).
  */
-export async function acquireFileLock(file: string, options: LockOptions = {}): Promise<WriteLock> {
-  const previous = localQueues.get(file) ?? Promise.resolve();
-  let releaseLocal!: () => void;
-  const mine = new Promise<void>((resolve) => {
-    releaseLocal = resolve;
-  });
-  const chained = previous.then(() => mine);
-  localQueues.set(file, chained);
-  try {
-    await waitLocal(previous, options);
+export function acquireFileLock(file: string, options: LockOptions = {}): Promise<WriteLock> {
+  return acquireQueued(file, options, async () => {
     await acquireFile(file, options);
-  } catch (error) {
-    releaseLocal();
-    if (localQueues.get(file) === chained) localQueues.delete(file);
-    throw error;
-  }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    void utimes(file, now, now).catch(() => undefined);
-  }, HEARTBEAT_MS);
-  heartbeat.unref();
-  let released = false;
-  return {
-    release: async () => {
-      if (released) return;
-      released = true;
+    const heartbeat = setInterval(() => {
+      const now = new Date();
+      void utimes(file, now, now).catch(() => undefined);
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    return async () => {
       clearInterval(heartbeat);
       const holder = await readHolder(file);
       if (holder?.pid === me.pid && holder.host === me.host) await rm(file, { force: true });
-      releaseLocal();
-      if (localQueues.get(file) === chained) localQueues.delete(file);
-    },
-  };
-}
-
-async function waitLocal(previous: Promise<void>, options: LockOptions): Promise<void> {
-  if (options.wait === false) {
-    const settled = await Promise.race([previous.then(() => true), sleep(0).then(() => false)]);
-    if (!settled) throw lockedError({ ...me, command: "this process", since: "" });
-    return;
-  }
-  const timeout = options.timeoutMs;
-  if (timeout === undefined) return previous;
-  const done = await Promise.race([previous.then(() => true), sleep(timeout, undefined, { ref: false }).then(() => false)]);
-  if (!done) throw lockedError({ ...me, command: "another request of this process", since: "" });
+    };
+  });
 }
 
 async function acquireFile(file: string, options: LockOptions): Promise<void> {
@@ -177,13 +103,4 @@ async function acquireFile(file: string, options: LockOptions): Promise<void> {
     }
     await sleep(POLL_MS);
   }
-}
-
-export function lockedError(holder: LockHolder | undefined): RagkitError {
-  const who = holder
-    ? `process ${holder.pid} on ${holder.host}${holder.command ? ` (${holder.command})` : ""}${holder.since ? ` since ${holder.since}` : ""}`
-    : "another process";
-  return new RagkitError("INDEX_LOCKED", `The index is being written by ${who}; wait for it to finish, or retry later`, {
-    details: holder ? { holder } : {},
-  });
 }

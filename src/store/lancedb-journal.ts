@@ -3,7 +3,8 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
 import { faultPoint } from "./faults.js";
-import { inList, type Row } from "./lancedb-rows.js";
+import { inList } from "./lancedb-rows.js";
+import type { Row } from "./rows.js";
 import type { RepairPlan } from "./types.js";
 
 // Written before a write that spans both tables (or several commits) and removed after it, so a

@@ -5,7 +5,8 @@ import type { Connection, Table } from "@lancedb/lancedb";
 import { sha256 } from "../text/hash.js";
 import { faultPoint } from "./faults.js";
 import { writeFileAtomic } from "./lancedb-journal.js";
-import { chunkSchema, chunkToRow, inList, type Row } from "./lancedb-rows.js";
+import { chunkSchema, inList } from "./lancedb-rows.js";
+import { chunkToRow, type Row } from "./rows.js";
 import { type ChunkShape, chunksFingerprint } from "./staged-fingerprint.js";
 import type { ChunkRecord, Manifest, ReindexTarget } from "./types.js";
 

@@ -40,19 +40,11 @@ import {
   stagedDocuments,
   stagingTable,
 } from "./lancedb-reindex.js";
-import {
-  CHUNK_COLUMNS,
-  chunkToRow,
-  documentToRow,
-  inList,
-  type Row,
-  rowsWhereIn,
-  rowToChunk,
-  rowToSummary,
-  SUMMARY_COLUMNS,
-} from "./lancedb-rows.js";
+import { inList, rowsWhereIn } from "./lancedb-rows.js";
 import { Upkeep } from "./lancedb-upkeep.js";
+import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
+  ChunkRecord,
   DocumentSummary,
   DocumentWrite,
   LockOptions,
@@ -271,6 +263,11 @@ export class LanceDbStore implements Store {
       .select(CHUNK_COLUMNS)
       .toArray()) as Row[];
     return rows.map(rowToChunk).sort((a, b) => a.index - b.index);
+  }
+
+  async getChunkRecords(documentIds: string[]): Promise<ChunkRecord[]> {
+    const rows = await rowsWhereIn(this.chunks, "doc_id", documentIds, [...CHUNK_COLUMNS, "embed_hash", "terms", "vector"]);
+    return rows.map((row) => rowToRecord(row, Float32Array.from((row.vector as { toArray(): Float32Array }).toArray())));
   }
 
   async findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>> {

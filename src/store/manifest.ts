@@ -14,7 +14,7 @@ export async function checkManifest(
   store: Store,
   embedder: Embedder,
   chunker: Chunker,
-  dir: string,
+  where: string,
   settings: Record<string, string | number>,
 ): Promise<Manifest> {
   const found = await store.readManifest();
@@ -22,19 +22,19 @@ export async function checkManifest(
     if (found.schemaVersion !== SCHEMA_VERSION) {
       throw new RagkitError(
         "INDEX_SCHEMA_MISMATCH",
-        `The index at ${dir} has schema version ${found.schemaVersion}; this ragkit reads version ${SCHEMA_VERSION}. Re-index into a new directory with \`ragkit ingest <paths> --index NEW_DIR\`.`,
+        `The index at ${where} has schema version ${found.schemaVersion}; this ragkit reads version ${SCHEMA_VERSION}. Re-index into a new directory with \`ragkit ingest <paths> --index NEW_DIR\`.`,
       );
     }
     if (found.embedder.id !== embedder.id || found.embedder.dimensions !== embedder.dimensions) {
       throw new RagkitError(
         "INDEX_EMBEDDER_MISMATCH",
-        `The index at ${dir} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Leave out --embedder to use the index's own, or re-index with the new one: delete ${dir} (or pick a new --index DIR) and run \`ragkit ingest\` again.`,
+        `The index at ${where} was built with embedder "${found.embedder.id}" (${found.embedder.dimensions} dimensions) but this run uses "${embedder.id}" (${embedder.dimensions}). Leave out --embedder to use the index's own, or switch the index to the new one with \`ragkit reindex --embedder <provider:model>\` (its stored text is embedded again; no file is read).`,
       );
     }
     if (found.analyzer !== ANALYZER_VERSION) {
       throw new RagkitError(
         "INDEX_SCHEMA_MISMATCH",
-        `The index at ${dir} was analysed with "${found.analyzer}", this ragkit uses "${ANALYZER_VERSION}"; re-index into a new directory.`,
+        `The index at ${where} was analysed with "${found.analyzer}", this ragkit uses "${ANALYZER_VERSION}"; re-index into a new directory.`,
       );
     }
     return found;

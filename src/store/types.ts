@@ -142,6 +142,8 @@ export interface Store {
   findDocuments(ids: string[]): Promise<DocumentSummary[]>;
   /** A document's chunks in order. */
   getChunks(documentId: string): Promise<StoredChunk[]>;
+  /** These documents' chunks as stored, with vectors, hashes and terms: what `copy` moves. */
+  getChunkRecords(documentIds: string[]): Promise<ChunkRecord[]>;
   /** Vectors already stored for these embed hashes, so unchanged text is never embedded twice. */
   findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>>;
   /** Compacts storage and brings search indexes up to date after a batch of writes. */

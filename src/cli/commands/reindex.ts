@@ -1,37 +1,8 @@
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { RagkitError } from "../../errors.js";
-import type { ReindexProgress } from "../../ingest/reindex.js";
 import { Rag } from "../../rag.js";
-import { abortOnInterrupt, cliLockOptions, type GlobalOptions, parseProviderFlag, printJson } from "../common.js";
-
-/** A bar on a terminal, a JSON line every 2 s otherwise (on stderr). */
-function reindexProgress(): { update(p: ReindexProgress): void; stop(): void } {
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: "reindex [{bar}] {value}/{total} documents | {chunks} chunks embedded | ETA {eta_formatted}" },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update: (p) => {
-        if (!started) bar.start(Math.max(p.documentsTotal, 1), p.documentsDone, { chunks: 0 });
-        started = true;
-        bar.update(p.documentsDone, { chunks: p.chunksEmbedded });
-      },
-      stop: () => started && bar.stop(),
-    };
-  }
-  let last = 0;
-  return {
-    update: (p) => {
-      if (Date.now() - last < 2000 && p.documentsDone < p.documentsTotal) return;
-      last = Date.now();
-      process.stderr.write(`${JSON.stringify({ event: "reindex", ...p })}\n`);
-    },
-    stop: () => undefined,
-  };
-}
+import { abortOnInterrupt, cliLockOptions, type GlobalOptions, parseProviderFlag, printJson, storeOverrides } from "../common.js";
+import { documentsProgress } from "../progress.js";
 
 export function registerReindex(program: Command): void {
   program
@@ -49,13 +20,14 @@ export function registerReindex(program: Command): void {
       const rag = await Rag.open({
         ...(globals.index ? { dir: globals.index } : {}),
         ...(globals.config ? { configFile: globals.config } : {}),
+        config: storeOverrides(globals),
         lock: cliLockOptions(globals.wait !== false),
         mustExist: true,
       });
       const interrupt = abortOnInterrupt(
         "Stopping after the current batch; run the same command again to resume (the old embedder keeps answering)…",
       );
-      const progress = reindexProgress();
+      const progress = documentsProgress("reindex");
       try {
         const report = await rag.reindex({ config: target }, { signal: interrupt.signal, onProgress: (p) => progress.update(p) });
         progress.stop();

@@ -1,0 +1,303 @@
+import type { Pool } from "pg";
+import { RagkitError, toRagkitError } from "../errors.js";
+import type { StoredChunk } from "../types.js";
+import { type AnnOptions, DEFAULT_ANN } from "./lancedb-indexes.js";
+import { addPostings, bm25TopChunks, removePostings } from "./postgres-bm25.js";
+import { acquirePgLock } from "./postgres-lock.js";
+import { stagePgReindex } from "./postgres-reindex.js";
+import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments, vectorLiteral } from "./postgres-rows.js";
+import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, redactUrl } from "./postgres-schema.js";
+import { type Row, rowToChunk, rowToRecord, rowToSummary } from "./rows.js";
+import type {
+  ChunkRecord,
+  DocumentSummary,
+  DocumentWrite,
+  LockOptions,
+  Manifest,
+  ReindexStage,
+  ReindexTarget,
+  RepairPlan,
+  ScoredChunk,
+  Store,
+  StoredDocument,
+  StoreScan,
+  StoreSearchOptions,
+  StoreStats,
+  WriteLock,
+} from "./types.js";
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** The schema this index lives in: several indexes share a database under different schemas. */
+  schema: string;
+  dimensions: number;
+  poolSize?: number;
+  ann?: AnnOptions;
+}
+
+/**
+ * A connection pool that never lets an idle connection's error (a restarted server) kill the
+ * process. Each connection searches HNSW with `efSearch` candidates and, on pgvector 0.8+, keeps
+ * scanning until a filtered query has its k rows (an older pgvector ignores the setting).
+ */
+export async function connectPool(url: string, poolSize: number, efSearch = 40): Promise<Pool> {
+  const pg = (await import("pg")).default;
+  const ef = Math.min(1000, Math.max(40, Math.round(efSearch)));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 10_000,
+    // Startup options, so they hold before any query; an unknown hnsw.* setting is only a warning.
+    options: `-c hnsw.ef_search=${ef} -c hnsw.iterative_scan=strict_order`,
+  });
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/** `ragkit migrate`: creates or upgrades the schema (idempotent); the chunk table follows with the first ingest. */
+export async function migratePg(url: string, schema: string): Promise<{ from: number; to: number }> {
+  const pool = await connectPool(url, 1);
+  try {
+    return await migrate(pool, pgNames(schema));
+  } catch (error) {
+    if (RagkitError.isInstance(error)) throw error;
+    throw toRagkitError(error, "STORE_FAILED", `Could not migrate ${redactUrl(url)} (schema ${schema})`);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+/** The manifest of the index at this URL and schema, without creating anything; undefined when none. */
+export async function readPgManifest(url: string, schema: string): Promise<Manifest | undefined> {
+  const n = pgNames(schema);
+  const pool = await connectPool(url, 1);
+  try {
+    const exists = await pool.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [n.meta]);
+    if (exists.rows[0]?.t == null) return undefined;
+    const found = await pool.query<{ value: Manifest }>(`SELECT value FROM ${n.meta} WHERE key = 'manifest'`);
+    return found.rows[0]?.value;
+  } catch (error) {
+    throw toRagkitError(
+      error,
+      "STORE_FAILED",
+      `Could not read the index at ${redactUrl(url)} (schema ${schema}); is the database up and the URL right?`,
+    );
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The index in PostgreSQL with pgvector: documents, chunks (HNSW cosine index once large), and BM25
+ * postings kept in the same transactions, so every write is atomic without a journal and document
+ * ids stay unique by primary key whatever the interleaving of writers.
+ */
+export class PostgresStore implements Store {
+  readonly name = "postgres";
+  readonly capabilities = { lexical: true };
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly n: PgNames,
+    private readonly ann: AnnOptions,
+    private readonly where: string,
+  ) {}
+
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const n = pgNames(options.schema);
+    const where = `${redactUrl(options.url)} (schema ${options.schema})`;
+    const ann = options.ann ?? DEFAULT_ANN;
+    const pool = await connectPool(options.url, options.poolSize ?? 10, ann.probes * 10);
+    try {
+      await migrate(pool, n);
+      await pool.query(chunkTableSql(n.chunks, options.dimensions));
+      return new PostgresStore(pool, n, ann, where);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      if (RagkitError.isInstance(error)) throw error;
+      throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${where}`);
+    }
+  }
+
+  lock(options: LockOptions = {}): Promise<WriteLock> {
+    return acquirePgLock(this.pool, this.n, options);
+  }
+
+  /** Every write is one transaction: nothing is ever left half done. */
+  async recover(): Promise<void> {}
+
+  async readManifest(): Promise<Manifest | undefined> {
+    const found = await this.pool.query<{ value: Manifest }>(`SELECT value FROM ${this.n.meta} WHERE key = 'manifest'`);
+    return found.rows[0]?.value;
+  }
+
+  async writeManifest(manifest: Manifest): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.n.meta} (key, value) VALUES ('manifest', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [JSON.stringify(manifest)],
+    );
+  }
+
+  async upsert(writes: DocumentWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    const ids = writes.map((w) => w.document.id);
+    await this.write("Writing to the index failed", async (client) => {
+      await removePostings(client, this.n, this.n.chunks, ids);
+      await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [ids]);
+      await upsertDocuments(
+        client,
+        this.n.documents,
+        writes.map((w) => w.document),
+      );
+      await insertChunks(
+        client,
+        this.n.chunks,
+        writes.flatMap((w) => w.chunks),
+      );
+      await addPostings(client, this.n, this.n.chunks, ids);
+    });
+  }
+
+  async delete(documentIds: string[]): Promise<number> {
+    if (documentIds.length === 0) return 0;
+    return this.write("Deleting from the index failed", async (client) => {
+      await removePostings(client, this.n, this.n.chunks, documentIds);
+      await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [documentIds]);
+      return (await client.query(`DELETE FROM ${this.n.documents} WHERE id = ANY($1)`, [documentIds])).rowCount ?? 0;
+    });
+  }
+
+  private async write<T>(context: string, work: Parameters<typeof inTransaction<T>>[1]): Promise<T> {
+    try {
+      return await inTransaction(this.pool, work);
+    } catch (error) {
+      throw toRagkitError(error, "STORE_FAILED", `${context} (${this.where})`);
+    }
+  }
+
+  async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
+    if (options.documentIds?.length === 0) return [];
+    const params: unknown[] = [vectorLiteral(vector), options.k];
+    if (options.documentIds) params.push(options.documentIds);
+    const rows = await this.pool.query<Row>(
+      `SELECT ${PG_CHUNK_COLUMNS}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
+       ${options.documentIds ? "WHERE doc_id = ANY($3)" : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
+      params,
+    );
+    return rows.rows.map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
+  }
+
+  async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
+    if (terms.length === 0 || options.documentIds?.length === 0) return [];
+    const top = await bm25TopChunks(this.pool, this.n, terms, options.k, options.documentIds);
+    if (top.length === 0) return [];
+    const rows = await this.pool.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.id)]);
+    const byId = new Map(rows.rows.map((row) => [row.id as string, rowToChunk(row)]));
+    return top.flatMap((t) => {
+      const chunk = byId.get(t.id);
+      return chunk ? [{ chunk, score: t.score }] : [];
+    });
+  }
+
+  async getDocument(id: string): Promise<StoredDocument | undefined> {
+    const rows = await this.pool.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS}, text FROM ${this.n.documents} WHERE id = $1`, [id]);
+    const row = rows.rows[0];
+    return row ? { ...rowToSummary(row), text: row.text as string } : undefined;
+  }
+
+  async listDocuments(): Promise<DocumentSummary[]> {
+    return (await this.pool.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents}`)).rows.map(rowToSummary);
+  }
+
+  async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.pool.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents} WHERE id = ANY($1)`, [ids]);
+    return rows.rows.map(rowToSummary);
+  }
+
+  async getChunks(documentId: string): Promise<StoredChunk[]> {
+    const rows = await this.pool.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE doc_id = $1 ORDER BY idx`, [
+      documentId,
+    ]);
+    return rows.rows.map(rowToChunk);
+  }
+
+  async getChunkRecords(documentIds: string[]): Promise<ChunkRecord[]> {
+    if (documentIds.length === 0) return [];
+    const rows = await this.pool.query<Row>(
+      `SELECT ${PG_CHUNK_COLUMNS}, embed_hash, terms, vector::text AS vector FROM ${this.n.chunks} WHERE doc_id = ANY($1) ORDER BY doc_id, idx`,
+      [documentIds],
+    );
+    return rows.rows.map((row) => rowToRecord(row, parseVector(row.vector as string)));
+  }
+
+  async findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>();
+    if (embedHashes.length === 0) return found;
+    const rows = await this.pool.query<{ embed_hash: string; vector: string }>(
+      `SELECT DISTINCT ON (embed_hash) embed_hash, vector::text AS vector FROM ${this.n.chunks} WHERE embed_hash = ANY($1)`,
+      [[...new Set(embedHashes)]],
+    );
+    for (const row of rows.rows) found.set(row.embed_hash, parseVector(row.vector));
+    return found;
+  }
+
+  /**
+   * The HNSW index once the chunks reach `ann.minRows` (below that an exact scan is fast and
+   * exact); terms no chunk has any more are dropped. Postgres' autovacuum does the rest.
+   */
+  async optimize(): Promise<void> {
+    try {
+      await this.pool.query(`DELETE FROM ${this.n.terms} WHERE df <= 0`);
+      if (this.ann.minRows <= 0) return;
+      const exists = await this.pool.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [this.n.table("chunks_vector")]);
+      if (exists.rows[0]?.t != null) return;
+      const count = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.n.chunks}`);
+      if (Number(count.rows[0]?.n) < this.ann.minRows) return;
+      await this.pool.query(`CREATE INDEX IF NOT EXISTS chunks_vector ON ${this.n.chunks} USING hnsw (vector vector_cosine_ops)`);
+    } catch (error) {
+      throw toRagkitError(error, "STORE_FAILED", `Updating the index's search structures failed (${this.where})`);
+    }
+  }
+
+  async stats(): Promise<StoreStats> {
+    const counts = await this.pool.query<{ documents: string; chunks: string; bytes: string }>(
+      `SELECT (SELECT count(*) FROM ${this.n.documents}) AS documents, (SELECT count(*) FROM ${this.n.chunks}) AS chunks,
+        (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
+         WHERE s.nspname = $1 AND c.relkind = 'r') AS bytes`,
+      [this.n.schema.slice(1, -1)],
+    );
+    const row = counts.rows[0];
+    return { documents: Number(row?.documents), chunks: Number(row?.chunks), bytesOnDisk: Number(row?.bytes) };
+  }
+
+  stageReindex(target: ReindexTarget): Promise<ReindexStage> {
+    return stagePgReindex(this.pool, this.n, target);
+  }
+
+  /** The chunk table keeps its name through a reindex: nothing to follow. */
+  async refresh(): Promise<void> {}
+
+  async scan(): Promise<StoreScan> {
+    const documents = await this.pool.query<{ id: string; chunk_count: number }>(`SELECT id, chunk_count FROM ${this.n.documents}`);
+    const chunks = await this.pool.query<{ id: string; doc_id: string }>(`SELECT id, doc_id FROM ${this.n.chunks}`);
+    return {
+      documents: documents.rows.map((r) => ({ id: r.id, chunkCount: r.chunk_count })),
+      chunks: chunks.rows.map((r) => ({ id: r.id, documentId: r.doc_id })),
+    };
+  }
+
+  /** Primary keys rule out duplicates; orphan chunks (and their postings) are dropped. */
+  async repair(plan: RepairPlan): Promise<void> {
+    if (plan.orphanChunksOf.length === 0) return;
+    await this.write("Repairing the index failed", async (client) => {
+      await removePostings(client, this.n, this.n.chunks, plan.orphanChunksOf);
+      await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [plan.orphanChunksOf]);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
