@@ -55,6 +55,8 @@ export interface RagStats {
   dir: string;
   /** Which store holds the index: lancedb (the folder \`dir\`) or postgres. */
   store: string;
+  /** The folder, or the database URL (without its password) and schema. */
+  location: string;
   documents: number;
   chunks: number;
   bytesOnDisk: number;

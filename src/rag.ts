@@ -43,6 +43,7 @@ export type { CopyProgress, CopyReport } from "./store/copy.js";
  * ```
  */
 export class Rag {
+  private where = "";
   private queryCache = new QueryVectorCache();
   private generatorPromise: Promise<Generator | undefined> | undefined;
   private rerankerPromise: Promise<Reranker | undefined> | undefined;
@@ -74,6 +75,11 @@ export class Rag {
     if (reranker) this.rerankerPromise = Promise.resolve(reranker);
   }
 
+  /** Where the index lives, for people: its folder, or its database (without the password) and schema. */
+  get location(): string {
+    return this.where;
+  }
+
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
     const config = resolveConfig({
       ...(options.configFile ? { file: options.configFile } : {}),
@@ -101,7 +107,7 @@ export class Rag {
       store ??= await location.open(embedder.dimensions);
       const chunker = chunkerFor(config.chunk, embedder);
       const manifest = await checkManifest(store, embedder, chunker, location.describe, embedderSettings(embedderConfig));
-      return new Rag(
+      const rag = new Rag(
         config,
         dir,
         store,
@@ -113,6 +119,8 @@ export class Rag {
         options.reranker,
         !options.embedder,
       );
+      rag.where = options.store ? `${options.store.name} (given)` : location.describe;
+      return rag;
     } catch (error) {
       if (!options.store) await store?.close();
       if (!options.embedder) await embedder?.close();
@@ -436,6 +444,7 @@ export class Rag {
     return {
       dir: this.dir,
       store: this.store.name,
+      location: this.where,
       ...stats,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
       reranker: this.rerankerName(),

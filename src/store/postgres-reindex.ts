@@ -1,5 +1,6 @@
 import type { Pool } from "pg";
 import { sha256 } from "../text/hash.js";
+import { faultPoint } from "./faults.js";
 import { rebuildPostings } from "./postgres-bm25.js";
 import { insertChunks } from "./postgres-rows.js";
 import { chunkTableSql, inTransaction, type PgNames } from "./postgres-schema.js";
@@ -68,6 +69,7 @@ export async function stagePgReindex(pool: Pool, n: PgNames, target: ReindexTarg
       const client = await pool.connect();
       try {
         await insertChunks(client, staged, chunks);
+        faultPoint("reindex:staged");
       } finally {
         client.release();
       }
@@ -95,5 +97,6 @@ async function commitReindex(pool: Pool, n: PgNames, name: string, manifest: Man
       [JSON.stringify(rest)],
     );
     await client.query(`DELETE FROM ${n.meta} WHERE key = 'reindex'`);
+    faultPoint("reindex:committing");
   });
 }

@@ -1,6 +1,7 @@
 import type { Pool } from "pg";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
+import { faultPoint } from "./faults.js";
 import { type AnnOptions, DEFAULT_ANN } from "./lancedb-indexes.js";
 import { addPostings, bm25TopChunks, removePostings } from "./postgres-bm25.js";
 import { acquirePgLock } from "./postgres-lock.js";
@@ -156,6 +157,8 @@ export class PostgresStore implements Store {
         writes.flatMap((w) => w.chunks),
       );
       await addPostings(client, this.n, this.n.chunks, ids);
+      // Killed here, the transaction never commits: the server rolls it back.
+      faultPoint("upsert:chunks-written");
     });
   }
 
@@ -164,6 +167,7 @@ export class PostgresStore implements Store {
     return this.write("Deleting from the index failed", async (client) => {
       await removePostings(client, this.n, this.n.chunks, documentIds);
       await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [documentIds]);
+      faultPoint("delete:documents-deleted");
       return (await client.query(`DELETE FROM ${this.n.documents} WHERE id = ANY($1)`, [documentIds])).rowCount ?? 0;
     });
   }

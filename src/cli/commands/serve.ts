@@ -29,7 +29,7 @@ export function registerServe(program: Command): void {
         });
         const address = await app.listen({ host: rag.config.server.host, port: rag.config.server.port });
         process.stderr.write(
-          `ragkit ${VERSION} serving ${rag.dir} at ${address} (web UI /, API /api, OpenAI /v1, MCP /mcp, docs /openapi.json)\n`,
+          `ragkit ${VERSION} serving ${rag.location} at ${address} (web UI /, API /api, OpenAI /v1, MCP /mcp, docs /openapi.json)\n`,
         );
         const stopped = untilStopped();
         const watch = options.watch ? rag.watch(options.watch, { onEvent: watchLogger(false) }) : undefined;

@@ -14,7 +14,7 @@ export function registerStats(program: Command): void {
       }
       process.stdout.write(
         `${[
-          `index      ${stats.dir}`,
+          `index      ${stats.location}${stats.store === "lancedb" ? "" : ` (${stats.store})`}`,
           `documents  ${stats.documents}`,
           `chunks     ${stats.chunks}`,
           `on disk    ${(stats.bytesOnDisk / 1e6).toFixed(1)} MB`,

@@ -1,0 +1,144 @@
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Rag } from "../src/rag.js";
+import { ROOT, runCli, spawnCli } from "./helpers/cli.js";
+import { writeCorpus } from "./helpers/corpus.js";
+import { tempDir } from "./helpers/fs.js";
+import { type PgServer, startPostgres } from "./helpers/postgres.js";
+
+const SAMPLES = path.join(ROOT, "samples");
+let pg: PgServer;
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+const store = (schema: string) => ["--store", pg.url, "--store-schema", schema];
+const json = async (args: string[]) => {
+  const run = await runCli([...args, "--json"]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+const exited = (child: ReturnType<typeof spawnCli>) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on("close", (code) => resolve(code));
+  });
+
+describe("the index in PostgreSQL + pgvector", () => {
+  it("ingests, searches, answers and checks itself through --store; migrate is idempotent", async () => {
+    const s = store("cli");
+    const missing = await runCli(["search", "keys", ...s]);
+    expect(missing.stderr).toMatch(/INDEX_NOT_FOUND.*schema cli.*--store/);
+    expect(missing.stderr).not.toContain(":postgres@");
+    expect(await json(["ingest", SAMPLES, ...s])).toMatchObject({ added: 6, failed: [] });
+    const found = await json(["search", "how do I rotate API keys", ...s]);
+    expect(found.hits[0].source).toBe(path.join(SAMPLES, "security.md"));
+    const answer = await json(["ask", "How do I rotate API keys?", ...s]);
+    expect(answer.citations.length).toBeGreaterThan(0);
+    expect(await json(["stats", ...s])).toMatchObject({ store: "postgres", documents: 6, location: expect.stringContaining("schema cli") });
+    expect(await json(["doctor", ...s])).toMatchObject({ ok: true, documents: 6 });
+    expect(await json(["migrate", ...s])).toMatchObject({ from: 1, to: 1 });
+    // Unchanged files are not embedded twice.
+    expect(await json(["ingest", SAMPLES, ...s])).toMatchObject({ unchanged: 6, chunksEmbedded: 0 });
+  });
+
+  it("copies an index from a LanceDB folder to Postgres and back without embedding; both answer alike", async () => {
+    const root = await tempDir();
+    const folder = path.join(root, "idx");
+    await json(["ingest", SAMPLES, "--index", folder]);
+    const there = await json(["copy", "--from", folder, "--to", pg.url, "--to-schema", "copied"]);
+    expect(there).toMatchObject({ documents: 6, skipped: 0 });
+    // Run again (as after an interruption): nothing left to move.
+    expect(await json(["copy", "--from", folder, "--to", pg.url, "--to-schema", "copied"])).toMatchObject({ documents: 0, skipped: 6 });
+    const back = path.join(root, "back");
+    expect(await json(["copy", "--from", pg.url, "--from-schema", "copied", "--to", back])).toMatchObject({ documents: 6 });
+    for (const query of ["rotate api keys", "maximum file size", "which formats are supported"]) {
+      // Scores agree to float32 precision (LanceDB computes in f32, Postgres in f64).
+      const ranked = async (args: string[]) =>
+        (await json(["search", query, "--mode", "hybrid", "-k", "5", ...args])).hits.map(
+          (h: { chunkId: string; scores: Record<string, number> }) => [
+            h.chunkId,
+            Object.fromEntries(Object.entries(h.scores).map(([k, v]) => [k, v.toFixed(5)])),
+          ],
+        );
+      const original = await ranked(["--index", folder]);
+      expect(await ranked(store("copied"))).toEqual(original);
+      expect(await ranked(["--index", back])).toEqual(original);
+    }
+  });
+
+  it("writers in several processes take turns; a writer killed mid-transaction leaves nothing behind", async () => {
+    const root = await tempDir();
+    await writeCorpus(path.join(root, "a"), 30);
+    await writeCorpus(path.join(root, "b"), 30, "other");
+    const s = store("writers");
+    const killed = await runCli(["ingest", path.join(root, "a"), ...s], { env: { RAGKIT_FAULT: "upsert:chunks-written" } });
+    expect(killed.code).toBeNull();
+    expect(await json(["stats", ...s])).toMatchObject({ documents: 0, chunks: 0 });
+    const a = spawnCli(["ingest", path.join(root, "a"), ...s]);
+    const b = spawnCli(["ingest", path.join(root, "b"), ...s]);
+    expect(await Promise.all([exited(a), exited(b)])).toEqual([0, 0]);
+    const doctor = await json(["doctor", ...s]);
+    expect(doctor).toMatchObject({ ok: true, documents: 60, duplicateDocuments: [], duplicateChunks: [] });
+  });
+
+  it("a server on Postgres keeps answering while a CLI ingest writes, and sees the new documents", async () => {
+    const root = await tempDir();
+    await writeCorpus(path.join(root, "docs"), 40);
+    const s = store("served");
+    await json(["ingest", SAMPLES, ...s]);
+    const server = spawnCli(["serve", "--port", "0", ...s]);
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        server.stdout.on("data", (d) => {
+          out += d;
+          const match = /at (http:\/\/[\d.:]+)/.exec(out);
+          if (match) resolve(match[1] as string);
+        });
+        server.on("close", () => reject(new Error(`server exited: ${out}`)));
+      });
+      const ingest = spawnCli(["ingest", path.join(root, "docs"), ...s]);
+      const done = exited(ingest);
+      let finished = false;
+      void done.then(() => {
+        finished = true;
+      });
+      const statuses: number[] = [];
+      for (let after = 0; after < 5; ) {
+        const res = await fetch(`${address}/api/search`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: "harbour ferry lantern", k: 3 }),
+        });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+        if (finished) after++;
+        await sleep(100);
+      }
+      expect(await done).toBe(0);
+      expect(statuses.filter((code) => code !== 200)).toEqual([]);
+      const stats = (await (await fetch(`${address}/api/stats`)).json()) as { documents: number };
+      expect(stats.documents).toBe(46);
+    } finally {
+      server.kill("SIGTERM");
+      await exited(server);
+    }
+  });
+
+  it("opens through the library with Rag.open({ config: { store } }), and refuses a URL that is not Postgres", async () => {
+    const rag = await Rag.open({ config: { store: { url: pg.url, schema: "library" } } });
+    try {
+      await rag.ingest([{ id: "note", source: "mem://note", text: "Granite quarries close at dusk." }]);
+      expect((await rag.search("granite quarry", { k: 1 }))[0]?.chunk.documentId).toBe("note");
+      expect((await rag.stats()).store).toBe("postgres");
+    } finally {
+      await rag.close();
+    }
+    await expect(Rag.open({ config: { store: { url: "mysql://db/rag" } } })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+  });
+});
