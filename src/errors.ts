@@ -37,6 +37,7 @@ export const ERROR_CODES = [
   "INVALID_FILE_NAME",
   "SERVER_BUSY",
   "LIMIT_EXCEEDED",
+  "STORE_UNAVAILABLE",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

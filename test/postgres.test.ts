@@ -141,4 +141,20 @@ describe("the index in PostgreSQL + pgvector", () => {
     }
     await expect(Rag.open({ config: { store: { url: "mysql://db/rag" } } })).rejects.toMatchObject({ code: "INVALID_CONFIG" });
   });
+
+  it("says what is wrong with the database: unreachable (naming it, no password), no pgvector (how to enable it)", async () => {
+    const nowhere = await runCli(["search", "x", "--store", "postgres://ragkit:secret@127.0.0.1:9/rag", "--json"]);
+    expect(JSON.parse(nowhere.stdout).error).toMatchObject({ code: "STORE_UNAVAILABLE", message: expect.stringContaining("127.0.0.1:9") });
+    expect(nowhere.stdout + nowhere.stderr).not.toContain("secret");
+    const plain = await startPostgres("", { vector: false });
+    try {
+      const run = await runCli(["ingest", SAMPLES, "--store", plain.url, "--json"]);
+      expect(JSON.parse(run.stdout).error).toMatchObject({
+        code: "STORE_FAILED",
+        message: expect.stringMatching(/pgvector.*CREATE EXTENSION vector/),
+      });
+    } finally {
+      await plain.stop();
+    }
+  });
 });

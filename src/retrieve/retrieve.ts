@@ -27,7 +27,8 @@ export interface RetrieveDeps {
 export async function retrieve(deps: RetrieveDeps, query: string, options: RetrieveOptions): Promise<Hit[]> {
   let documentIds: string[] | undefined;
   if (hasConditions(options.filter)) {
-    documentIds = matchingDocumentIds(await deps.store.listDocuments(), options.filter);
+    const candidates = deps.store.narrowDocuments ? await deps.store.narrowDocuments(options.filter) : await deps.store.listDocuments();
+    documentIds = matchingDocumentIds(candidates, options.filter);
     if (documentIds.length === 0) return [];
   }
   // Collapsing needs room: several candidates may come from the same document.

@@ -1,9 +1,9 @@
-import type { Pool } from "pg";
-import { RagkitError, toRagkitError } from "../errors.js";
-import type { StoredChunk } from "../types.js";
+import type { Pool, QueryResult, QueryResultRow } from "pg";
+import type { SearchFilter, StoredChunk } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { type AnnOptions, DEFAULT_ANN } from "./lancedb-indexes.js";
 import { addPostings, bm25TopChunks, removePostings } from "./postgres-bm25.js";
+import { pgError } from "./postgres-errors.js";
 import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
 import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments, vectorLiteral } from "./postgres-rows.js";
@@ -62,8 +62,7 @@ export async function migratePg(url: string, schema: string): Promise<{ from: nu
   try {
     return await migrate(pool, pgNames(schema));
   } catch (error) {
-    if (RagkitError.isInstance(error)) throw error;
-    throw toRagkitError(error, "STORE_FAILED", `Could not migrate ${redactUrl(url)} (schema ${schema})`);
+    throw pgError(error, `${redactUrl(url)} (schema ${schema})`, "Could not migrate the index");
   } finally {
     await pool.end().catch(() => undefined);
   }
@@ -79,11 +78,7 @@ export async function readPgManifest(url: string, schema: string): Promise<Manif
     const found = await pool.query<{ value: Manifest }>(`SELECT value FROM ${n.meta} WHERE key = 'manifest'`);
     return found.rows[0]?.value;
   } catch (error) {
-    throw toRagkitError(
-      error,
-      "STORE_FAILED",
-      `Could not read the index at ${redactUrl(url)} (schema ${schema}); is the database up and the URL right?`,
-    );
+    throw pgError(error, `${redactUrl(url)} (schema ${schema})`, "Could not read the index");
   } finally {
     await pool.end().catch(() => undefined);
   }
@@ -116,25 +111,26 @@ export class PostgresStore implements Store {
       return new PostgresStore(pool, n, ann, where);
     } catch (error) {
       await pool.end().catch(() => undefined);
-      if (RagkitError.isInstance(error)) throw error;
-      throw toRagkitError(error, "STORE_FAILED", `Could not open the index at ${where}`);
+      throw pgError(error, where, "Could not open the index");
     }
   }
 
   lock(options: LockOptions = {}): Promise<WriteLock> {
-    return acquirePgLock(this.pool, this.n, options);
+    return acquirePgLock(this.pool, this.n, options).catch((error: unknown) => {
+      throw pgError(error, this.where, "Taking the index's write lock failed");
+    });
   }
 
   /** Every write is one transaction: nothing is ever left half done. */
   async recover(): Promise<void> {}
 
   async readManifest(): Promise<Manifest | undefined> {
-    const found = await this.pool.query<{ value: Manifest }>(`SELECT value FROM ${this.n.meta} WHERE key = 'manifest'`);
+    const found = await this.query<{ value: Manifest }>(`SELECT value FROM ${this.n.meta} WHERE key = 'manifest'`);
     return found.rows[0]?.value;
   }
 
   async writeManifest(manifest: Manifest): Promise<void> {
-    await this.pool.query(
+    await this.query(
       `INSERT INTO ${this.n.meta} (key, value) VALUES ('manifest', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
       [JSON.stringify(manifest)],
     );
@@ -172,11 +168,20 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** A query whose failure says what went wrong with the database, not a driver stack. */
+  private async query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      throw pgError(error, this.where, "A query on the index failed");
+    }
+  }
+
   private async write<T>(context: string, work: Parameters<typeof inTransaction<T>>[1]): Promise<T> {
     try {
       return await inTransaction(this.pool, work);
     } catch (error) {
-      throw toRagkitError(error, "STORE_FAILED", `${context} (${this.where})`);
+      throw pgError(error, this.where, context);
     }
   }
 
@@ -184,7 +189,7 @@ export class PostgresStore implements Store {
     if (options.documentIds?.length === 0) return [];
     const params: unknown[] = [vectorLiteral(vector), options.k];
     if (options.documentIds) params.push(options.documentIds);
-    const rows = await this.pool.query<Row>(
+    const rows = await this.query<Row>(
       `SELECT ${PG_CHUNK_COLUMNS}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
        ${options.documentIds ? "WHERE doc_id = ANY($3)" : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
       params,
@@ -196,7 +201,7 @@ export class PostgresStore implements Store {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
     const top = await bm25TopChunks(this.pool, this.n, terms, options.k, options.documentIds);
     if (top.length === 0) return [];
-    const rows = await this.pool.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.id)]);
+    const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.id)]);
     const byId = new Map(rows.rows.map((row) => [row.id as string, rowToChunk(row)]));
     return top.flatMap((t) => {
       const chunk = byId.get(t.id);
@@ -205,31 +210,48 @@ export class PostgresStore implements Store {
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {
-    const rows = await this.pool.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS}, text FROM ${this.n.documents} WHERE id = $1`, [id]);
+    const rows = await this.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS}, text FROM ${this.n.documents} WHERE id = $1`, [id]);
     const row = rows.rows[0];
     return row ? { ...rowToSummary(row), text: row.text as string } : undefined;
   }
 
   async listDocuments(): Promise<DocumentSummary[]> {
-    return (await this.pool.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents}`)).rows.map(rowToSummary);
+    return (await this.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents}`)).rows.map(rowToSummary);
   }
 
   async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
     if (ids.length === 0) return [];
-    const rows = await this.pool.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents} WHERE id = ANY($1)`, [ids]);
+    const rows = await this.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents} WHERE id = ANY($1)`, [ids]);
     return rows.rows.map(rowToSummary);
   }
 
+  /** Ids and metadata equality in SQL (an array value matches when it holds the value); the source glob stays with the caller. */
+  async narrowDocuments(filter: SearchFilter): Promise<DocumentSummary[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.documentId !== undefined) {
+      params.push(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);
+      where.push(`id = ANY($${params.length})`);
+    }
+    for (const [key, value] of Object.entries(filter.metadata ?? {})) {
+      params.push(key, String(value));
+      const [k, v] = [`$${params.length - 1}`, `$${params.length}`];
+      where.push(
+        `(metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v})))`,
+      );
+    }
+    const sql = `SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
+    return (await this.query<Row>(sql, params)).rows.map(rowToSummary);
+  }
+
   async getChunks(documentId: string): Promise<StoredChunk[]> {
-    const rows = await this.pool.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE doc_id = $1 ORDER BY idx`, [
-      documentId,
-    ]);
+    const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE doc_id = $1 ORDER BY idx`, [documentId]);
     return rows.rows.map(rowToChunk);
   }
 
   async getChunkRecords(documentIds: string[]): Promise<ChunkRecord[]> {
     if (documentIds.length === 0) return [];
-    const rows = await this.pool.query<Row>(
+    const rows = await this.query<Row>(
       `SELECT ${PG_CHUNK_COLUMNS}, embed_hash, terms, vector::text AS vector FROM ${this.n.chunks} WHERE doc_id = ANY($1) ORDER BY doc_id, idx`,
       [documentIds],
     );
@@ -239,7 +261,7 @@ export class PostgresStore implements Store {
   async findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>> {
     const found = new Map<string, Float32Array>();
     if (embedHashes.length === 0) return found;
-    const rows = await this.pool.query<{ embed_hash: string; vector: string }>(
+    const rows = await this.query<{ embed_hash: string; vector: string }>(
       `SELECT DISTINCT ON (embed_hash) embed_hash, vector::text AS vector FROM ${this.n.chunks} WHERE embed_hash = ANY($1)`,
       [[...new Set(embedHashes)]],
     );
@@ -253,20 +275,20 @@ export class PostgresStore implements Store {
    */
   async optimize(): Promise<void> {
     try {
-      await this.pool.query(`DELETE FROM ${this.n.terms} WHERE df <= 0`);
+      await this.query(`DELETE FROM ${this.n.terms} WHERE df <= 0`);
       if (this.ann.minRows <= 0) return;
-      const exists = await this.pool.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [this.n.table("chunks_vector")]);
+      const exists = await this.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [this.n.table("chunks_vector")]);
       if (exists.rows[0]?.t != null) return;
-      const count = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.n.chunks}`);
+      const count = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.n.chunks}`);
       if (Number(count.rows[0]?.n) < this.ann.minRows) return;
-      await this.pool.query(`CREATE INDEX IF NOT EXISTS chunks_vector ON ${this.n.chunks} USING hnsw (vector vector_cosine_ops)`);
+      await this.query(`CREATE INDEX IF NOT EXISTS chunks_vector ON ${this.n.chunks} USING hnsw (vector vector_cosine_ops)`);
     } catch (error) {
-      throw toRagkitError(error, "STORE_FAILED", `Updating the index's search structures failed (${this.where})`);
+      throw pgError(error, this.where, "Updating the index's search structures failed");
     }
   }
 
   async stats(): Promise<StoreStats> {
-    const counts = await this.pool.query<{ documents: string; chunks: string; bytes: string }>(
+    const counts = await this.query<{ documents: string; chunks: string; bytes: string }>(
       `SELECT (SELECT count(*) FROM ${this.n.documents}) AS documents, (SELECT count(*) FROM ${this.n.chunks}) AS chunks,
         (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace
          WHERE s.nspname = $1 AND c.relkind = 'r') AS bytes`,
@@ -284,8 +306,8 @@ export class PostgresStore implements Store {
   async refresh(): Promise<void> {}
 
   async scan(): Promise<StoreScan> {
-    const documents = await this.pool.query<{ id: string; chunk_count: number }>(`SELECT id, chunk_count FROM ${this.n.documents}`);
-    const chunks = await this.pool.query<{ id: string; doc_id: string }>(`SELECT id, doc_id FROM ${this.n.chunks}`);
+    const documents = await this.query<{ id: string; chunk_count: number }>(`SELECT id, chunk_count FROM ${this.n.documents}`);
+    const chunks = await this.query<{ id: string; doc_id: string }>(`SELECT id, doc_id FROM ${this.n.chunks}`);
     return {
       documents: documents.rows.map((r) => ({ id: r.id, chunkCount: r.chunk_count })),
       chunks: chunks.rows.map((r) => ({ id: r.id, documentId: r.doc_id })),

@@ -1,4 +1,4 @@
-import type { LockOptions, Metadata, StoredChunk, WriteLock } from "../types.js";
+import type { LockOptions, Metadata, SearchFilter, StoredChunk, WriteLock } from "../types.js";
 
 export type { LockHolder, LockOptions, WriteLock } from "../types.js";
 
@@ -140,6 +140,12 @@ export interface Store {
   listDocuments(): Promise<DocumentSummary[]>;
   /** The summaries of these documents (those that exist), without listing the others. */
   findDocuments(ids: string[]): Promise<DocumentSummary[]>;
+  /**
+   * Optional: the documents a search filter may allow, narrowed where the store can (ids and
+   * metadata in SQL); it may return more, never fewer: the caller applies the whole filter after.
+   * Without it, filters are resolved against `listDocuments`.
+   */
+  narrowDocuments?(filter: SearchFilter): Promise<DocumentSummary[]>;
   /** A document's chunks in order. */
   getChunks(documentId: string): Promise<StoredChunk[]>;
   /** These documents' chunks as stored, with vectors, hashes and terms: what `copy` moves. */

@@ -11,8 +11,8 @@ export interface PgServer {
 }
 
 /** Starts a PGlite server process (see pglite-server.ts) and resolves once it listens. */
-export async function startPostgres(dataDir = ""): Promise<PgServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", SERVER, dataDir], {
+export async function startPostgres(dataDir = "", options: { vector?: boolean } = {}): Promise<PgServer> {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", SERVER, dataDir, options.vector === false ? "no-vector" : ""], {
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });
   const address = await new Promise<string>((resolve, reject) => {
