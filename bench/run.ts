@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
- *   npm run bench -- --scale N [--queries N]     the store at N documents (bench/scale.ts)
+ *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…]   the store at N documents (bench/scale.ts)
  *
  * With --embedder, the peer is that provider's model called plainly through its own library, one
  * batch after another (bench/peers.ts); `--embedder transformers:tiny` writes a MiniLM-sized model
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     "tiny-layers": { type: "string", default: "72" },
     workers: { type: "string" },
     scale: { type: "string" },
+    store: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
 });
@@ -43,7 +44,7 @@ const provider = (flag: string | undefined) => {
 };
 if (values.scale) {
   const { runScaleBench } = await import("./scale.js");
-  await runScaleBench(Number(values.scale), Number(values.queries));
+  await runScaleBench(Number(values.scale), Number(values.queries), values.store);
   process.exit(0);
 }
 const embedderFlag = provider(values.embedder);

@@ -2,11 +2,13 @@
  * `npm run bench -- --scale N`: the store at scale, not the model. N synthetic documents of real
  * words (one chunk each) are ingested through the public API with a fast hashing embedder of the
  * bench's own, in calls of 10,000, then searched: p50/p95 per mode, filtered hybrid, peak RSS, bytes
- * on disk, and ragkit's dense search against LanceDB's exact scan called plainly on the same table.
+ * on disk, and ragkit's dense search against the store's exact scan called plainly on the same table.
+ * `--store pglite` (a PGlite server started here) or `--store postgres://…` measures the Postgres store.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startPostgres } from "../scripts/pg/start.js";
 import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { syntheticDocument } from "../scripts/scale/text.js";
 import { Rag } from "../src/index.js";
@@ -25,14 +27,19 @@ async function timed(count: number, run: (i: number) => Promise<unknown>): Promi
   return `p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms`;
 }
 
-export async function runScaleBench(total: number, queries: number): Promise<void> {
+/** `store`: undefined for the LanceDB folder, "pglite" for a PGlite server started here, or a postgres:// URL. */
+export async function runScaleBench(total: number, queries: number, store?: string): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), "ragkit-scale-"));
+  const pglite = store === "pglite" ? await startPostgres(path.join(dir, "pgdata")) : undefined;
+  const url = pglite?.url ?? store;
+  const schema = `scale_${Date.now().toString(36)}`;
+  const config = url ? { store: { url, schema } } : {};
   let peak = 0;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 100);
   const embedder = new HashEmbedder(384);
-  const rag = await Rag.open({ dir, embedder });
+  const rag = await Rag.open({ dir, embedder, config });
   try {
     await ingestAll(rag, total);
   } finally {
@@ -44,63 +51,77 @@ export async function runScaleBench(total: number, queries: number): Promise<voi
       return doc.text.split(" ").slice(0, 6).join(" ");
     };
     // Searched from a fresh handle, as a server or another process would.
-    const reader = await Rag.open({ dir, embedder });
+    const reader = await Rag.open({ dir, embedder, config });
     try {
       for (const mode of ["dense", "lexical", "hybrid"] as const)
         console.log(`search ${mode.padEnd(9)}  ${await timed(queries, (i) => reader.search(query(i), { mode, k: 10 }))}`);
       console.log(
         `filtered hybrid   ${await timed(queries, (i) => reader.search(query(i), { k: 10, filter: { metadata: { group: `g${i % 10}` } } }))}  (one group in ten)`,
       );
-      // The peers: LanceDB called plainly on the same table, exact and through the same index.
-      const lancedb = await import("@lancedb/lancedb");
-      const db = await lancedb.connect(path.join(dir, "lance"));
-      const table = await db.openTable("chunks");
       const vectors = await embedder.embed(
         Array.from({ length: queries + 5 }, (_, i) => query(i)),
         "query",
       );
-      const exact = (i: number) =>
-        table
-          .vectorSearch(Array.from(vectors[i] as Float32Array))
-          .distanceType("cosine")
-          .bypassVectorIndex()
-          .select(["id"])
-          .limit(10)
-          .toArray();
-      const indexed = (await table.listIndices()).some((index) => index.columns.includes("vector"));
-      console.log(`plain LanceDB     ${await timed(queries, exact)}  (exact scan, id column only)`);
-      if (indexed) {
-        console.log(
-          `plain LanceDB ANN ${await timed(queries, (i) =>
-            table
-              .vectorSearch(Array.from(vectors[i] as Float32Array))
-              .distanceType("cosine")
-              .nprobes(20)
-              .ef(200)
-              .refineFactor(2)
-              .select(["id"])
-              .limit(10)
-              .toArray(),
-          )}  (the same index, id column only)`,
-        );
-        let recall = 0;
-        for (let i = 0; i < queries; i++) {
-          const truth = new Set(((await exact(i)) as Array<{ id: string }>).map((r) => r.id));
-          const got = await reader.search(query(i), { mode: "dense", k: 10 });
-          recall += got.filter((h) => truth.has(h.chunk.id)).length / 10;
-        }
-        console.log(`dense recall@10   ${(recall / queries).toFixed(3)} of exact search`);
+      const exact = url ? await pgPeer(url, schema, vectors, queries) : await lancePeer(dir, vectors, queries);
+      let recall = 0;
+      for (let i = 0; i < queries; i++) {
+        const truth = new Set(await exact(i));
+        const got = await reader.search(query(i), { mode: "dense", k: 10 });
+        recall += got.filter((h) => truth.has(h.chunk.id)).length / 10;
       }
-      table.close();
-      db.close();
+      console.log(`dense recall@10   ${(recall / queries).toFixed(3)} of exact search`);
     } finally {
       await reader.close();
     }
     console.log(`peak RSS          ${(peak / 1e6).toFixed(0)} MB`);
   } finally {
     clearInterval(sampler);
+    await pglite?.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+type Exact = (i: number) => Promise<string[]>;
+
+/** LanceDB called plainly on the same table: the exact scan (the recall reference) and the same ANN index. */
+async function lancePeer(dir: string, vectors: Float32Array[], queries: number): Promise<Exact> {
+  const lancedb = await import("@lancedb/lancedb");
+  const db = await lancedb.connect(path.join(dir, "lance"));
+  const table = await db.openTable("chunks");
+  const search = (i: number) =>
+    table
+      .vectorSearch(Array.from(vectors[i] as Float32Array))
+      .distanceType("cosine")
+      .select(["id"])
+      .limit(10);
+  const exact = async (i: number) => ((await search(i).bypassVectorIndex().toArray()) as Array<{ id: string }>).map((r) => r.id);
+  console.log(`plain LanceDB     ${await timed(queries, exact)}  (exact scan, id column only)`);
+  if ((await table.listIndices()).some((index) => index.columns.includes("vector"))) {
+    const ann = (i: number) => search(i).nprobes(20).ef(200).refineFactor(2).toArray();
+    console.log(`plain LanceDB ANN ${await timed(queries, ann)}  (the same index, id column only)`);
+  }
+  return exact;
+}
+
+/** pgvector called plainly through pg on the same table: an exact scan (the recall reference) and the HNSW index. */
+async function pgPeer(url: string, schema: string, vectors: Float32Array[], queries: number): Promise<Exact> {
+  const pg = (await import("pg")).default;
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const literal = (i: number) => `[${Array.from(vectors[i] as Float32Array).join(",")}]`;
+  const table = `"${schema}"."chunks"`;
+  // "+ 0" makes the ordering an expression no index serves: an exact scan.
+  const exact = async (i: number) =>
+    (await pool.query<{ id: string }>(`SELECT id FROM ${table} ORDER BY (vector <=> $1::vector) + 0 LIMIT 10`, [literal(i)])).rows.map(
+      (r) => r.id,
+    );
+  console.log(`plain pgvector    ${await timed(queries, exact)}  (exact scan, id column only)`);
+  const ann = (i: number) => pool.query(`SELECT id FROM ${table} ORDER BY vector <=> $1::vector LIMIT 10`, [literal(i)]);
+  console.log(`plain pgvector    ${await timed(queries, ann)}  (the HNSW index when built, id column only)`);
+  return async (i) => {
+    const ids = await exact(i);
+    if (i === queries - 1) await pool.end();
+    return ids;
+  };
 }
 
 async function ingestAll(rag: Rag, total: number): Promise<void> {
