@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { RagkitConfig } from "../config.js";
+import type { AnnOptions } from "./ann.js";
 import { LanceDbStore, readManifestAt } from "./lancedb.js";
-import type { AnnOptions } from "./lancedb-indexes.js";
 import { redactUrl } from "./postgres-schema.js";
 import type { LockOptions, Manifest, Store } from "./types.js";
 
@@ -31,9 +31,9 @@ export function storeLocation(config: RagkitConfig, dir: string, lock?: LockOpti
     return {
       describe: `${redactUrl(url)} (schema ${schema})`,
       flag: `--store ${redactUrl(url)}${schema === "ragkit" ? "" : ` --store-schema ${schema}`}`,
-      manifest: async () => (await import("./postgres.js")).readPgManifest(url, schema),
+      manifest: async () => (await import("./postgres-connection.js")).readPgManifest(url, schema),
       open: async (dimensions) => (await import("./postgres.js")).PostgresStore.open({ url, schema, dimensions, poolSize, ann }),
-      migrate: async () => (await import("./postgres.js")).migratePg(url, schema),
+      migrate: async () => (await import("./postgres-connection.js")).migratePg(url, schema),
     };
   }
   return {

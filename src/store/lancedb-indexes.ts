@@ -28,17 +28,6 @@ export async function ensureScalarIndexes(tables: { chunks: Table; documents: Ta
   }
 }
 
-export interface AnnOptions {
-  /** Chunks past which the vector index is built; 0 never. */
-  minRows: number;
-  /** IVF partitions searched per query (HNSW's ef is ten times this). */
-  probes: number;
-  /** Candidates re-scored with full-precision vectors, as a multiple of k. */
-  refine: number;
-}
-
-export const DEFAULT_ANN: AnnOptions = { minRows: 50_000, probes: 20, refine: 2 };
-
 /**
  * The ANN index for dense search, built once the table is large enough that an exact scan is slow
  * (~130 ms at 100,000 × 384 on two cores; ~2 ms through the index at recall@10 0.98, with the

@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
+import type { AnnOptions } from "./ann.js";
 import type { FtsIndex } from "./lancedb-fts.js";
-import { type AnnOptions, ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
+import { ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 

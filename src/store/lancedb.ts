@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Connection, Session, Table } from "@lancedb/lancedb";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { StoredChunk } from "../types.js";
+import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
 import {
@@ -20,7 +21,6 @@ import {
   VERSIONS_PER_CONNECTION,
 } from "./lancedb-connection.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
-import { type AnnOptions, DEFAULT_ANN } from "./lancedb-indexes.js";
 import {
   clearJournal,
   deleteDocuments,

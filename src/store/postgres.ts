@@ -1,8 +1,9 @@
 import type { Pool, QueryResult, QueryResultRow } from "pg";
 import type { SearchFilter, StoredChunk } from "../types.js";
+import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
-import { type AnnOptions, DEFAULT_ANN } from "./lancedb-indexes.js";
 import { addPostings, bm25TopChunks, removePostings } from "./postgres-bm25.js";
+import { connectPool } from "./postgres-connection.js";
 import { pgError } from "./postgres-errors.js";
 import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
@@ -35,53 +36,6 @@ export interface PostgresStoreOptions {
   dimensions: number;
   poolSize?: number;
   ann?: AnnOptions;
-}
-
-/**
- * A connection pool that never lets an idle connection's error (a restarted server) kill the
- * process. Each connection searches HNSW with `efSearch` candidates and, on pgvector 0.8+, keeps
- * scanning until a filtered query has its k rows (an older pgvector ignores the setting).
- */
-export async function connectPool(url: string, poolSize: number, efSearch = 40): Promise<Pool> {
-  const pg = (await import("pg")).default;
-  const ef = Math.min(1000, Math.max(40, Math.round(efSearch)));
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: poolSize,
-    connectionTimeoutMillis: 10_000,
-    // Startup options, so they hold before any query; an unknown hnsw.* setting is only a warning.
-    options: `-c hnsw.ef_search=${ef} -c hnsw.iterative_scan=strict_order`,
-  });
-  pool.on("error", () => undefined);
-  return pool;
-}
-
-/** `ragkit migrate`: creates or upgrades the schema (idempotent); the chunk table follows with the first ingest. */
-export async function migratePg(url: string, schema: string): Promise<{ from: number; to: number }> {
-  const pool = await connectPool(url, 1);
-  try {
-    return await migrate(pool, pgNames(schema));
-  } catch (error) {
-    throw pgError(error, `${redactUrl(url)} (schema ${schema})`, "Could not migrate the index");
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
-}
-
-/** The manifest of the index at this URL and schema, without creating anything; undefined when none. */
-export async function readPgManifest(url: string, schema: string): Promise<Manifest | undefined> {
-  const n = pgNames(schema);
-  const pool = await connectPool(url, 1);
-  try {
-    const exists = await pool.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [n.meta]);
-    if (exists.rows[0]?.t == null) return undefined;
-    const found = await pool.query<{ value: Manifest }>(`SELECT value FROM ${n.meta} WHERE key = 'manifest'`);
-    return found.rows[0]?.value;
-  } catch (error) {
-    throw pgError(error, `${redactUrl(url)} (schema ${schema})`, "Could not read the index");
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
 }
 
 /**
@@ -140,8 +94,12 @@ export class PostgresStore implements Store {
     if (writes.length === 0) return;
     const ids = writes.map((w) => w.document.id);
     await this.write("Writing to the index failed", async (client) => {
-      await removePostings(client, this.n, this.n.chunks, ids);
-      await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [ids]);
+      // Documents the writer found new (under the lock) have nothing to take out; were one there
+      // after all, its primary key would refuse the batch rather than store it twice.
+      if (!writes.every((w) => w.isNew)) {
+        await removePostings(client, this.n, this.n.chunks, ids);
+        await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [ids]);
+      }
       await upsertDocuments(
         client,
         this.n.documents,
@@ -271,11 +229,14 @@ export class PostgresStore implements Store {
 
   /**
    * The HNSW index once the chunks reach `ann.minRows` (below that an exact scan is fast and
-   * exact); terms no chunk has any more are dropped. Postgres' autovacuum does the rest.
+   * exact); terms no chunk has any more are dropped and the BM25 statistics vacuumed.
    */
   async optimize(): Promise<void> {
     try {
       await this.query(`DELETE FROM ${this.n.terms} WHERE df <= 0`);
+      // Every batch rewrites the frequency row of each term it holds: without a vacuum the dead
+      // rows pile up and each batch gets slower (autovacuum may lag; PGlite has none). Small tables, cheap.
+      await this.pool.query(`VACUUM ${this.n.terms}, ${this.n.corpus}`).catch(() => undefined);
       if (this.ann.minRows <= 0) return;
       const exists = await this.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [this.n.table("chunks_vector")]);
       if (exists.rows[0]?.t != null) return;

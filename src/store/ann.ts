@@ -1,0 +1,11 @@
+/** How dense search gets an approximate index, for every store that builds one. */
+export interface AnnOptions {
+  /** Chunks past which the vector index is built; 0 never. */
+  minRows: number;
+  /** IVF partitions searched per query (HNSW's ef is ten times this). */
+  probes: number;
+  /** Candidates re-scored with full-precision vectors, as a multiple of k (LanceDB). */
+  refine: number;
+}
+
+export const DEFAULT_ANN: AnnOptions = { minRows: 50_000, probes: 20, refine: 2 };
