@@ -12,6 +12,7 @@ import { startPostgres } from "../scripts/pg/start.js";
 import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { syntheticDocument } from "../scripts/scale/text.js";
 import { Rag } from "../src/index.js";
+import { usearchPeer } from "./scale-usearch.js";
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
@@ -70,6 +71,7 @@ export async function runScaleBench(total: number, queries: number, store?: stri
         recall += got.filter((h) => truth.has(h.chunk.id)).length / 10;
       }
       console.log(`dense recall@10   ${(recall / queries).toFixed(3)} of exact search`);
+      if (!url) await usearchPeer(dir, vectors, queries, exact, timed);
     } finally {
       await reader.close();
     }

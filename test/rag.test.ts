@@ -120,7 +120,7 @@ describe("Rag on the embedded default", () => {
     }
   });
 
-  it("refuses to mix vectors from another embedder and says how to re-index", async () => {
+  it("refuses to mix vectors from another embedder and names `ragkit reindex`", async () => {
     const dir = path.join(await tempDir(), "index");
     const rag = await Rag.open({ dir });
     await rag.ingest([{ id: "a", source: "mem://a", text: "some text" }]);
@@ -140,7 +140,7 @@ describe("Rag on the embedded default", () => {
       expect.unreachable();
     } catch (error) {
       expect(RagkitError.isInstance(error) && error.code).toBe("INDEX_EMBEDDER_MISMATCH");
-      expect((error as Error).message).toMatch(/re-index/);
+      expect((error as Error).message).toMatch(/ragkit reindex --embedder/);
     } finally {
       await inner.close();
     }
