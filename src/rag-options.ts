@@ -69,3 +69,13 @@ export interface RagStats {
   createdAt?: string;
   updatedAt?: string;
 }
+
+/** A hub model being downloaded: the file, its bytes so far and in all, and how many files are done. */
+export interface ModelDownload {
+  model: string;
+  file: string;
+  loaded: number;
+  total: number;
+  filesDone: number;
+  filesTotal: number;
+}

@@ -14,7 +14,9 @@ import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import { type ReindexProgress, type ReindexReport, runReindex } from "./ingest/reindex.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
-import type { AskOptions, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
+import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
+import type { Dtype } from "./provider/transformers.js";
+import type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
 import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
@@ -29,7 +31,7 @@ import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } fr
 import type { Answer, Hit, StoredChunk } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
-export type { AskOptions, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
+export type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
 export type { CopyProgress, CopyReport } from "./store/copy.js";
 
 /**
@@ -73,6 +75,19 @@ export class Rag {
     if (generator) this.generatorPromise = Promise.resolve(generator);
     this.ownsReranker = reranker === undefined;
     if (reranker) this.rerankerPromise = Promise.resolve(reranker);
+  }
+
+  /** Follows downloads of hub models (transformers.js embedders and cross-encoders), e.g. to draw a progress bar. */
+  static onModelDownload(listener: ((p: ModelDownload) => void) | undefined): void {
+    onModelDownload(listener);
+  }
+
+  /**
+   * Downloads a hub model now (`transformers:<id>` or `cross-encoder:<id>`, the files
+   * transformers.js needs) into the models directory, so later runs work offline; returns its folder.
+   */
+  static async pullModel(spec: string, options: { dtype?: Dtype; onProgress?: (p: ModelDownload) => void } = {}): Promise<string> {
+    return pullHubModel(spec, options.dtype ?? "fp32", options.onProgress);
   }
 
   /** Where the index lives, for people: its folder, or its database (without the password) and schema. */

@@ -14,6 +14,7 @@ import { runCli } from "./helpers/cli.js";
 import { type EmbeddingFault, startEmbeddingsServer } from "./helpers/embeddings-server.js";
 import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
+import { startHub } from "./helpers/hub-server.js";
 import { tinyModelFile } from "./helpers/models.js";
 
 // The real model behind the OpenAI-compatible servers below: the bundled encoder.
@@ -166,6 +167,63 @@ describe("transformers embedder from the CLI", () => {
     );
     expect(JSON.parse(offline.stdout).error.code).toBe("MODEL_NOT_FOUND");
     expect(JSON.parse(offline.stdout).error.message).toMatch(/internet access, or pass a local model folder/);
+  });
+});
+
+describe("hub models", () => {
+  it("a hub id downloads once (from HF_ENDPOINT, with progress), then indexes offline; a missing id is MODEL_NOT_FOUND", async () => {
+    const root = await tempDir();
+    const docs = path.join(root, "docs");
+    const { mkdir, writeFile, readdir } = await import("node:fs/promises");
+    await mkdir(docs);
+    await writeFile(path.join(docs, "a.md"), "# Ferries\n\nThe harbour ferry departs every morning.\n");
+    await writeFile(path.join(docs, "b.md"), "# Baking\n\nThe recipe needs two cups of flour.\n");
+    const hub = await startHub({ "test-org/tiny-bert": await tinyModelFolder() });
+    const models = path.join(root, "models");
+    const env = { HF_ENDPOINT: hub.url, RAGKIT_MODELS_DIR: models };
+    try {
+      const pulled = await runCli(["models", "pull", "transformers:test-org/tiny-bert", "--json"], { env });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      const folder = path.join(models, "transformers", "test-org", "tiny-bert");
+      expect(JSON.parse(pulled.stdout).path).toBe(folder);
+      expect((await readdir(path.join(folder, "onnx"))).sort()).toEqual(["model.onnx"]);
+      // Progress, as JSON lines off a terminal: the ONNX file reported complete.
+      const events = pulled.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      expect(events).toContainEqual(expect.objectContaining({ event: "download", file: "onnx/model.onnx", filesTotal: 5 }));
+      const missing = await runCli(["models", "pull", "transformers:test-org/nope", "--json"], { env });
+      expect(JSON.parse(missing.stdout).error).toMatchObject({ code: "MODEL_NOT_FOUND", message: expect.stringContaining("404") });
+    } finally {
+      await hub.close();
+    }
+    // The hub is gone: everything now comes from the models directory.
+    const index = path.join(root, "idx");
+    const ingest = await runCli(["ingest", docs, "--index", index, "--embedder", "transformers:test-org/tiny-bert", "--json"], { env });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const search = await runCli(["search", "ferry timetable for the harbour", "--mode", "dense", "--k", "1", "--index", index, "--json"], { env });
+    expect(JSON.parse(search.stdout).hits[0].source).toBe(path.join(docs, "a.md"));
+    expect(JSON.parse((await runCli(["stats", "--index", index, "--json"], { env })).stdout).embedder.id).toBe("transformers:test-org/tiny-bert");
+  });
+
+  it("first use of a hub id downloads it during ingest, once", async () => {
+    const root = await tempDir();
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(path.join(root, "docs"));
+    await writeFile(path.join(root, "docs", "a.md"), "# Ferries\n\nThe harbour ferry departs every morning.\n");
+    const hub = await startHub({ "test-org/tiny-bert": await tinyModelFolder() });
+    const env = { HF_ENDPOINT: hub.url, RAGKIT_MODELS_DIR: path.join(root, "models") };
+    try {
+      const args = ["ingest", path.join(root, "docs"), "--index", path.join(root, "idx"), "--embedder", "transformers:test-org/tiny-bert", "--json"];
+      const first = await runCli(args, { env });
+      expect(first.code, first.stderr).toBe(0);
+      expect(first.stderr).toContain('"event":"download"');
+      const fetched = hub.requests.length;
+      expect(fetched).toBeGreaterThanOrEqual(4);
+      const again = await runCli(["search", "ferry", "--index", path.join(root, "idx"), "--json"], { env });
+      expect(again.code, again.stderr).toBe(0);
+      expect(hub.requests.length).toBe(fetched);
+    } finally {
+      await hub.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { RagkitError } from "../errors.js";
+import { Rag } from "../rag.js";
 import { VERSION } from "../version.js";
 import { registerAsk } from "./commands/ask.js";
 import { registerChat } from "./commands/chat.js";
@@ -19,6 +20,7 @@ import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
 import { registerWatch } from "./commands/watch.js";
+import { downloadProgress } from "./progress.js";
 
 const program = new Command("ragkit")
   .description("Retrieval-augmented generation over your documents: ingest, search, ask — offline by default.")
@@ -38,6 +40,9 @@ const program = new Command("ragkit")
   .option("--rerank-base-url <url>", "API root of an http reranker (/rerank is appended), e.g. https://api.cohere.com/v2")
   .showHelpAfterError()
   .exitOverride();
+
+// A first use of a hub model downloads it: show that, whichever command caused it.
+Rag.onModelDownload(downloadProgress());
 
 registerDemo(program);
 registerIngest(program);

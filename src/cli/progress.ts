@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { IngestProgress } from "../ingest/types.js";
+import type { ModelDownload } from "../rag-options.js";
 
 /**
  * A progress bar on a terminal, structured JSON lines (every 2 s) otherwise; both on stderr so
@@ -84,5 +85,39 @@ export function documentsProgress(event: string): { update(p: DocumentsDone): vo
       process.stderr.write(`${JSON.stringify({ event, ...p })}\n`);
     },
     stop: () => undefined,
+  };
+}
+
+/**
+ * Downloads of hub models: a bar per file on a terminal, a JSON line every 2 s (and at each file's
+ * end) otherwise, on stderr.
+ */
+export function downloadProgress(): (p: ModelDownload) => void {
+  let bar: cliProgress.SingleBar | undefined;
+  let current = "";
+  let last = 0;
+  return (p) => {
+    const key = `${p.model}/${p.file}`;
+    const done = p.total > 0 && p.loaded >= p.total;
+    if (!process.stderr.isTTY) {
+      if (Date.now() - last < 2000 && !done) return;
+      last = Date.now();
+      process.stderr.write(`${JSON.stringify({ event: "download", ...p })}\n`);
+      return;
+    }
+    if (key !== current) {
+      bar?.stop();
+      current = key;
+      bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: `download ${key} [{bar}] {value}/{total} MB | ETA {eta_formatted}` },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(Math.max(1, Math.round(p.total / 1e6)), 0);
+    }
+    bar?.update(Math.round(p.loaded / 1e6));
+    if (done) {
+      bar?.stop();
+      bar = undefined;
+    }
   };
 }

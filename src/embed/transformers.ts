@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { type DownloadProgress, downloadModel, isDownloaded } from "../provider/hub-download.js";
 import { type Dtype, importTransformers, loadError, locateModel } from "../provider/transformers.js";
 import { startTransformersPool } from "../provider/transformers-pool.js";
 import type { EmbedPurpose } from "../types.js";
@@ -14,6 +15,8 @@ export interface TransformersEmbedderOptions {
   /** Where hub models are kept; default ~/.cache/ragkit/models/transformers (or RAGKIT_MODELS_DIR). */
   cacheDir?: string;
   batchSize?: number;
+  /** Follows the first download of a hub model (otherwise the process-wide `Rag.onModelDownload` listener hears it). */
+  onDownload?: (p: DownloadProgress) => void;
   /** Worker processes, each with its own copy of the model; default the cores, at most 4. */
   workers?: number;
   /** Override what the folder and the table of known models say. */
@@ -57,6 +60,8 @@ export class TransformersEmbedder implements Embedder {
     const t = await importTransformers();
     const dtype = options.dtype ?? "fp32";
     const located = locateModel(t, options.model, dtype, options.cacheDir);
+    // Downloaded here, once, before the worker processes start (they then load from the cache).
+    if (!isDownloaded(located, dtype)) await downloadModel(located, options.model, dtype, options.onDownload);
     let tokenizer: Tokenizer;
     try {
       tokenizer = (await t.AutoTokenizer.from_pretrained(located.name)) as unknown as Tokenizer;

@@ -22,7 +22,7 @@ export async function importTransformers(): Promise<Transformers> {
 
 export type Dtype = "fp32" | "fp16" | "q8";
 
-const ONNX_FILE: Record<Dtype, string> = { fp32: "model.onnx", fp16: "model_fp16.onnx", q8: "model_quantized.onnx" };
+export const ONNX_FILE: Record<Dtype, string> = { fp32: "model.onnx", fp16: "model_fp16.onnx", q8: "model_quantized.onnx" };
 
 export interface LocatedModel {
   /** The name transformers.js loads (a folder's base name, or the hub id). */
@@ -39,6 +39,18 @@ export interface LocatedModel {
  * name, so a folder is loaded as a child of its parent.
  */
 export function locateModel(t: Transformers, model: string, dtype: Dtype, cacheDir?: string): LocatedModel {
+  const located = modelLocation(model, dtype, cacheDir);
+  t.env.allowRemoteModels = !located.local;
+  t.env.allowLocalModels = true;
+  if (located.local) t.env.localModelPath = path.dirname(located.folder as string);
+  t.env.cacheDir = located.cacheDir;
+  // A mirror (HF_ENDPOINT) for the downloads transformers.js would make itself.
+  if (process.env.HF_ENDPOINT) t.env.remoteHost = `${process.env.HF_ENDPOINT.replace(/\/+$/, "")}/`;
+  return located;
+}
+
+/** Where a model is: its own folder, or its place in the models directory (checked for a folder's ONNX file). */
+export function modelLocation(model: string, dtype: Dtype, cacheDir?: string): LocatedModel {
   const local = isLocalModel(model);
   const cache = cacheDir ?? path.join(process.env.RAGKIT_MODELS_DIR ?? path.join(homedir(), ".cache", "ragkit", "models"), "transformers");
   const folder = local ? path.resolve(model) : undefined;
@@ -48,15 +60,11 @@ export function locateModel(t: Transformers, model: string, dtype: Dtype, cacheD
       `${folder} is not a transformers.js model folder: it needs config.json, tokenizer.json and onnx/${ONNX_FILE[dtype]} (export one with optimum-cli export onnx)`,
     );
   }
-  t.env.allowRemoteModels = !local;
-  t.env.allowLocalModels = true;
-  if (folder) t.env.localModelPath = path.dirname(folder);
-  t.env.cacheDir = cache;
   return {
     name: folder ? path.basename(folder) : model,
     local,
     cacheDir: cache,
-    ...(folder ? { folder } : { folder: path.join(cache, model) }),
+    folder: folder ?? path.join(cache, model),
   };
 }
 

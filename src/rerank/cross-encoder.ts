@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { WorkerPool } from "../embed/worker-pool.js";
 import { RagkitError } from "../errors.js";
+import { type DownloadProgress, downloadModel, isDownloaded } from "../provider/hub-download.js";
 import { type Dtype, importTransformers, locateModel } from "../provider/transformers.js";
 import { startTransformersPool } from "../provider/transformers-pool.js";
 import type { Reranker, RerankScores } from "./types.js";
@@ -11,6 +12,8 @@ export interface CrossEncoderOptions {
   dtype?: Dtype;
   cacheDir?: string;
   batchSize?: number;
+  /** Follows the first download of a hub model (otherwise the process-wide `Rag.onModelDownload` listener hears it). */
+  onDownload?: (p: DownloadProgress) => void;
   /** Worker processes, each with its own copy of the model; default 2 (a search reranks ~30 passages). */
   workers?: number;
 }
@@ -40,6 +43,8 @@ export class CrossEncoderReranker implements Reranker {
     const t = await importTransformers();
     const dtype = options.dtype ?? "fp32";
     const located = locateModel(t, options.model, dtype, options.cacheDir);
+    // Downloaded here, once, before the worker processes start (they then load from the cache).
+    if (!isDownloaded(located, dtype)) await downloadModel(located, options.model, dtype, options.onDownload);
     const { pool } = await startTransformersPool({
       task: "classify",
       model: options.model,

@@ -4,17 +4,37 @@ import path from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { defaultModelsDir, resolveModelPath } from "../../generate/llama-cpp.js";
+import { Rag } from "../../rag.js";
 import { printJson } from "../common.js";
+import { downloadProgress } from "../progress.js";
 
 export function registerModels(program: Command): void {
-  const models = program.command("models").description("local GGUF models for --model");
+  const models = program
+    .command("models")
+    .description("models kept locally: GGUF files for --model, transformers.js models for --embedder and --rerank");
   models
     .command("pull")
-    .description("download a model (hf:<user>/<repo>/<file>) into the models directory")
-    .argument("<uri>", "e.g. hf:bartowski/Qwen2.5-0.5B-Instruct-GGUF/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf")
+    .description(
+      "download a model into the models directory: hf:<user>/<repo>/<file>.gguf, transformers:<hub id> or cross-encoder:<hub id>",
+    )
+    .argument(
+      "<uri>",
+      "e.g. hf:bartowski/Qwen2.5-0.5B-Instruct-GGUF/Qwen2.5-0.5B-Instruct-Q4_K_M.gguf, transformers:Xenova/all-MiniLM-L6-v2",
+    )
     .option("--dir <dir>", "models directory (default ~/.cache/ragkit/models or RAGKIT_MODELS_DIR)")
-    .action(async (uri: string, options: { dir?: string }, command: Command) => {
+    .option("--dtype <dtype>", "transformers models: fp32 (default), fp16 or q8")
+    .action(async (uri: string, options: { dir?: string; dtype?: "fp32" | "fp16" | "q8" }, command: Command) => {
       const json = Boolean(command.optsWithGlobals().json);
+      if (/^(transformers|cross-encoder):/.test(uri)) {
+        if (options.dir) process.env.RAGKIT_MODELS_DIR = options.dir;
+        const folder = await Rag.pullModel(uri, { ...(options.dtype ? { dtype: options.dtype } : {}), onProgress: downloadProgress() });
+        if (json) printJson({ uri, path: folder });
+        else
+          process.stdout.write(
+            `${folder}\nUse it with: ragkit ingest ./docs --embedder ${uri.replace(/^cross-encoder:/, "transformers:")} (or --rerank cross-encoder:…)\n`,
+          );
+        return;
+      }
       const dir = options.dir ?? defaultModelsDir();
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
