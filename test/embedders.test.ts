@@ -188,7 +188,10 @@ describe("hub models", () => {
       expect(JSON.parse(pulled.stdout).path).toBe(folder);
       expect((await readdir(path.join(folder, "onnx"))).sort()).toEqual(["model.onnx"]);
       // Progress, as JSON lines off a terminal: the ONNX file reported complete.
-      const events = pulled.stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+      const events = pulled.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l));
       expect(events).toContainEqual(expect.objectContaining({ event: "download", file: "onnx/model.onnx", filesTotal: 5 }));
       const missing = await runCli(["models", "pull", "transformers:test-org/nope", "--json"], { env });
       expect(JSON.parse(missing.stdout).error).toMatchObject({ code: "MODEL_NOT_FOUND", message: expect.stringContaining("404") });
@@ -199,9 +202,13 @@ describe("hub models", () => {
     const index = path.join(root, "idx");
     const ingest = await runCli(["ingest", docs, "--index", index, "--embedder", "transformers:test-org/tiny-bert", "--json"], { env });
     expect(ingest.code, ingest.stderr).toBe(0);
-    const search = await runCli(["search", "ferry timetable for the harbour", "--mode", "dense", "--k", "1", "--index", index, "--json"], { env });
+    const search = await runCli(["search", "ferry timetable for the harbour", "--mode", "dense", "--k", "1", "--index", index, "--json"], {
+      env,
+    });
     expect(JSON.parse(search.stdout).hits[0].source).toBe(path.join(docs, "a.md"));
-    expect(JSON.parse((await runCli(["stats", "--index", index, "--json"], { env })).stdout).embedder.id).toBe("transformers:test-org/tiny-bert");
+    expect(JSON.parse((await runCli(["stats", "--index", index, "--json"], { env })).stdout).embedder.id).toBe(
+      "transformers:test-org/tiny-bert",
+    );
   });
 
   it("first use of a hub id downloads it during ingest, once", async () => {
@@ -212,7 +219,15 @@ describe("hub models", () => {
     const hub = await startHub({ "test-org/tiny-bert": await tinyModelFolder() });
     const env = { HF_ENDPOINT: hub.url, RAGKIT_MODELS_DIR: path.join(root, "models") };
     try {
-      const args = ["ingest", path.join(root, "docs"), "--index", path.join(root, "idx"), "--embedder", "transformers:test-org/tiny-bert", "--json"];
+      const args = [
+        "ingest",
+        path.join(root, "docs"),
+        "--index",
+        path.join(root, "idx"),
+        "--embedder",
+        "transformers:test-org/tiny-bert",
+        "--json",
+      ];
       const first = await runCli(args, { env });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).toContain('"event":"download"');

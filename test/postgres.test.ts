@@ -9,6 +9,7 @@ import { type PgServer, startPostgres } from "./helpers/postgres.js";
 
 const SAMPLES = path.join(ROOT, "samples");
 let pg: PgServer;
+const pgServer = () => pg;
 beforeAll(async () => {
   pg = await startPostgres();
 }, 60_000);
@@ -41,9 +42,33 @@ describe("the index in PostgreSQL + pgvector", () => {
     expect(answer.citations.length).toBeGreaterThan(0);
     expect(await json(["stats", ...s])).toMatchObject({ store: "postgres", documents: 6, location: expect.stringContaining("schema cli") });
     expect(await json(["doctor", ...s])).toMatchObject({ ok: true, documents: 6 });
-    expect(await json(["migrate", ...s])).toMatchObject({ from: 1, to: 1 });
+    expect(await json(["migrate", ...s])).toMatchObject({ from: 2, to: 2 });
     // Unchanged files are not embedded twice.
     expect(await json(["ingest", SAMPLES, ...s])).toMatchObject({ unchanged: 6, chunksEmbedded: 0 });
+  });
+
+  it("migrate upgrades an older schema in place, keeping the index; a newer schema is refused", async () => {
+    const s = store("upgrade");
+    await json(["ingest", SAMPLES, ...s]);
+    const pg = (await import("pg")).default;
+    const pool = new pg.Pool({ connectionString: pgServer().url, max: 1 });
+    try {
+      // Back to how schema version 1 was: the postings key without its covering columns.
+      await pool.query(`ALTER TABLE "upgrade"."postings" DROP CONSTRAINT postings_pkey, ADD PRIMARY KEY (term, chunk_id)`);
+      await pool.query(`UPDATE "upgrade"."meta" SET value = '1' WHERE key = 'schema_version'`);
+      expect(await json(["migrate", ...s])).toMatchObject({ from: 1, to: 2 });
+      const key = await pool.query(`SELECT pg_get_indexdef('"upgrade".postings_pkey'::regclass) AS def`);
+      expect(key.rows[0].def).toContain("INCLUDE (tf, length)");
+      expect((await json(["search", "rotate api keys", ...s])).hits[0].source).toBe(path.join(SAMPLES, "security.md"));
+      await pool.query(`UPDATE "upgrade"."meta" SET value = '99' WHERE key = 'schema_version'`);
+      const newer = await runCli(["search", "keys", ...s, "--json"]);
+      expect(JSON.parse(newer.stdout).error).toMatchObject({
+        code: "INDEX_SCHEMA_MISMATCH",
+        message: expect.stringContaining("upgrade ragkit"),
+      });
+    } finally {
+      await pool.end();
+    }
   });
 
   it("copies an index from a LanceDB folder to Postgres and back without embedding; both answer alike", async () => {

@@ -1,9 +1,9 @@
-import type { Pool, QueryResult, QueryResultRow } from "pg";
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { addPostings, bm25TopChunks, removePostings } from "./postgres-bm25.js";
-import { connectPool } from "./postgres-connection.js";
+import { connectPool, searchReady } from "./postgres-connection.js";
 import { pgError } from "./postgres-errors.js";
 import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
@@ -58,7 +58,7 @@ export class PostgresStore implements Store {
     const n = pgNames(options.schema);
     const where = `${redactUrl(options.url)} (schema ${options.schema})`;
     const ann = options.ann ?? DEFAULT_ANN;
-    const pool = await connectPool(options.url, options.poolSize ?? 10, ann.probes * 10);
+    const pool = await connectPool(options.url, options.poolSize ?? 10);
     try {
       await migrate(pool, n);
       await pool.query(chunkTableSql(n.chunks, options.dimensions));
@@ -128,10 +128,15 @@ export class PostgresStore implements Store {
 
   /** A query whose failure says what went wrong with the database, not a driver stack. */
   private async query<R extends QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    let client: PoolClient | undefined;
     try {
-      return await this.pool.query<R>(text, values);
+      client = await this.pool.connect();
+      await searchReady(client, this.ann.probes * 10);
+      return await client.query<R>(text, values);
     } catch (error) {
       throw pgError(error, this.where, "A query on the index failed");
+    } finally {
+      client?.release();
     }
   }
 
