@@ -13,8 +13,8 @@ export async function startHub(models: Record<string, string>): Promise<{ url: s
     requests.push(req.url ?? "");
     const match = /^\/(.+?)\/resolve\/main\/(.+)$/.exec(decodeURIComponent(req.url ?? ""));
     const folder = match ? models[match[1] as string] : undefined;
-    const file = folder && match ? path.join(folder, match[2] as string) : undefined;
-    if (!file || !file.startsWith(folder as string) || !existsSync(file)) {
+    const file = folder && match ? path.join(folder, match[2] as string) : "";
+    if (!folder || !file.startsWith(folder) || !existsSync(file)) {
       res.writeHead(404).end("Entry not found");
       return;
     }
