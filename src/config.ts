@@ -147,6 +147,13 @@ export const configSchema = z
         maxQueued: z.number().int().min(0).default(32),
         /** Time to receive a whole request (headers and body), e.g. a slow upload. */
         requestTimeoutMs: z.number().int().positive().default(60_000),
+        /**
+         * Searches running at once; the rest wait their turn in order. Unbounded, 32 concurrent
+         * searches competed inside LanceDB and a few waited seconds (p99 1.1 s at p50 0.19 s).
+         */
+        maxConcurrentSearches: z.number().int().positive().max(256).default(4),
+        /** Searches that may wait for a turn; beyond that 503 SERVER_BUSY with Retry-After. */
+        maxQueuedSearches: z.number().int().min(0).max(100_000).default(256),
         /** Time to receive the request headers. */
         headersTimeoutMs: z.number().int().positive().default(15_000),
         /** A kept-alive connection with no request in progress is closed after this. */
@@ -179,6 +186,8 @@ export const configSchema = z
         indexCacheMb: z.number().int().min(16).default(256),
         /** LanceDB's cache of file metadata, per process. */
         metadataCacheMb: z.number().int().min(8).default(128),
+        /** Memory per process for exact dense search from a copy of a small index's vectors and chunks (0: off). */
+        denseCacheMb: z.number().int().min(0).max(16_384).default(64),
         /** Chunks past which dense search uses an ANN index (IVF-HNSW with 8-bit scalar quantisation) instead of an exact scan; 0 never. */
         annMinRows: z.number().int().min(0).default(50_000),
         /** IVF partitions searched per query; more is slower and nearer exact. */

@@ -1,13 +1,18 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LanceDbStore } from "../src/store/lancedb.js";
 import { PostgresStore } from "../src/store/postgres.js";
-import { testStore } from "./conformance/store.js";
+import { documentWrite, testStore } from "./conformance/store.js";
 import { tempDir } from "./helpers/fs.js";
 import { type PgServer, startPostgres } from "./helpers/postgres.js";
 
-testStore("lancedb (a temp folder)", async () => {
+testStore("lancedb (a temp folder; small, so dense search runs on its in-memory copy)", async () => {
   const dir = await tempDir();
   return { open: (dimensions) => LanceDbStore.open({ dir, dimensions }), cleanup: async () => undefined };
+});
+
+testStore("lancedb (dense search by LanceDB's own scan)", async () => {
+  const dir = await tempDir();
+  return { open: (dimensions) => LanceDbStore.open({ dir, dimensions, denseCacheBytes: 0 }), cleanup: async () => undefined };
 });
 
 let pg: PgServer | undefined;
@@ -27,4 +32,41 @@ testStore("postgres + pgvector (PGlite over the wire protocol, through the pg cl
     open: (dimensions) => PostgresStore.open({ url, schema, dimensions, ann: { minRows: 1, probes: 20, refine: 2 } }),
     cleanup: async () => undefined,
   };
+});
+
+describe("dense search from the in-memory copy", () => {
+  it("ranks exactly as LanceDB's own scan, with and without a document filter", async () => {
+    const dir = await tempDir();
+    const dims = 16;
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5;
+    };
+    const unit = () => {
+      const v = Float32Array.from({ length: dims }, random);
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
+    const copy = await LanceDbStore.open({ dir, dimensions: dims });
+    const scan = await LanceDbStore.open({ dir, dimensions: dims, denseCacheBytes: 0 });
+    try {
+      const writes = Array.from({ length: 300 }, (_, i) => {
+        const w = documentWrite(`d${i}`, [`note ${i}`], 0);
+        return { ...w, chunks: w.chunks.map((c) => ({ ...c, vector: unit() })) };
+      });
+      await copy.upsert(writes);
+      for (let q = 0; q < 20; q++) {
+        const query = unit();
+        const documentIds = q % 2 ? writes.filter((_, i) => i % 3 === q % 3).map((w) => w.document.id) : undefined;
+        const options = { k: 10, ...(documentIds ? { documentIds } : {}) };
+        const [a, b] = [await copy.searchDense(query, options), await scan.searchDense(query, options)];
+        expect(a.map((h) => h.chunk.id)).toEqual(b.map((h) => h.chunk.id));
+        for (const [i, h] of a.entries()) expect(h.score).toBeCloseTo(b[i]?.score as number, 5);
+      }
+    } finally {
+      await copy.close();
+      await scan.close();
+    }
+  });
 });

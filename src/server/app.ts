@@ -106,7 +106,12 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
   const limits: RouteLimits = {
     maxQueryChars: server.maxQueryChars,
     maxRequestChars: server.maxRequestChars,
-    gates: { answer: new Gate("answer", gateLimits), embed: new Gate("embedding", gateLimits), ingest: new Gate("ingest", gateLimits) },
+    gates: {
+      answer: new Gate("answer", gateLimits),
+      embed: new Gate("embedding", gateLimits),
+      ingest: new Gate("ingest", gateLimits),
+      search: new Gate("search", { concurrent: server.maxConcurrentSearches, queued: server.maxQueuedSearches }),
+    },
     lock: { timeoutMs: server.lockWaitMs, command: `ragkit serve (pid ${process.pid})` },
   };
   registerApi(app, rag, limits, {

@@ -45,6 +45,7 @@ export function storeLocation(config: RagkitConfig, dir: string, lock?: LockOpti
         dir,
         dimensions,
         cache: { indexBytes: s.indexCacheMb * 2 ** 20, metadataBytes: s.metadataCacheMb * 2 ** 20 },
+        denseCacheBytes: s.denseCacheMb * 2 ** 20,
         ann,
         ...(lock ? { lock } : {}),
       }),

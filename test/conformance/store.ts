@@ -189,6 +189,12 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
         try {
           expect((await other.readManifest())?.embedder).toEqual({ id: "test-embedder", dimensions: DIMS });
           await store.upsert(CORPUS().slice(0, 1));
+          expect((await other.searchDense(vector(0), { k: 1 }))[0]?.chunk.id).toBe("ferry#0");
+          await store.upsert(CORPUS().slice(2));
+          // Written by the first handle after the second searched: the second sees it at once.
+          expect((await other.searchDense(vector(4), { k: 1 }))[0]?.chunk.id).toBe("quarry#0");
+          await store.delete(["quarry"]);
+          expect((await other.searchDense(vector(4), { k: 1 }))[0]?.chunk.documentId).not.toBe("quarry");
           expect((await other.listDocuments()).map((d) => d.id)).toEqual(["ferry"]);
           expect((await other.searchLexical(analyze("ferry"), { k: 1 }))[0]?.chunk.documentId).toBe("ferry");
         } finally {

@@ -90,6 +90,7 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
           properties: { query: text, collapse: { type: "boolean" }, ...retrievalProperties },
         },
       },
+      preHandler: limits.gates.search.preHandler,
     },
     async (request) => {
       const { query, collapse, ...rest } = request.body;

@@ -6,7 +6,7 @@ import type { Gate } from "../admission.js";
 export interface RouteLimits {
   maxQueryChars: number;
   maxRequestChars: number;
-  gates: { answer: Gate; embed: Gate; ingest: Gate };
+  gates: { answer: Gate; embed: Gate; ingest: Gate; search: Gate };
   /** How uploads wait for another process's write lock. */
   lock: LockOptions;
 }
