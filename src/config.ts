@@ -62,6 +62,11 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+        /** PDFs: what their compressed streams may inflate to, checked before the parser reads them. */
+        pdf: z
+          .object({ maxInflatedBytes: z.number().int().positive().default(256_000_000) })
+          .strict()
+          .prefault({}),
         include: z.array(z.string()).default([]),
         exclude: z.array(z.string()).default([]),
         gitignore: z.boolean().default(true),

@@ -8,6 +8,7 @@ import { loadFile } from "../src/load/index.js";
 import { Rag } from "../src/rag.js";
 import { failure } from "./helpers/errors.js";
 import { tempDir } from "./helpers/fs.js";
+import { pdfBomb } from "./helpers/pdf.js";
 
 const options = configSchema.parse({}).load;
 
@@ -23,6 +24,18 @@ async function docxBomb(bytes: number): Promise<Buffer> {
 }
 
 describe("loader limits", () => {
+  it("a PDF whose streams inflate past load.pdf.maxInflatedBytes is refused before the parser reads it", async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, "bomb.pdf");
+    await writeFile(file, pdfBomb(40_000_000));
+    const error = await failure(loadFile(file, { ...options, pdf: { maxInflatedBytes: 16_000_000 } }));
+    expect(error.code).toBe("FILE_TOO_LARGE");
+    expect(error.message).toMatch(/inflate to more than 16000000 bytes.*load\.pdf\.maxInflatedBytes/);
+    // Under a higher limit the very same file is read: it is a real PDF, refused only for its size.
+    const [doc] = await loadFile(file, { ...options, pdf: { maxInflatedBytes: 64_000_000 } });
+    expect(doc?.text).toBe("hello bomb");
+  });
+
   it("a DOCX that inflates past the XML limit is refused while inflating, with the limit named", async () => {
     const dir = await tempDir();
     const bomb = await docxBomb(40_000_000);

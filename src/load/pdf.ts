@@ -1,7 +1,8 @@
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { Document } from "../types.js";
 import { makeDocument } from "./document.js";
-import type { Loader, SourceFile } from "./types.js";
+import { checkPdfStreams } from "./pdf-limits.js";
+import type { Loader, LoadOptions, SourceFile } from "./types.js";
 
 type Unpdf = typeof import("unpdf");
 
@@ -9,7 +10,8 @@ type Unpdf = typeof import("unpdf");
 export const pdfLoader: Loader = {
   name: "pdf",
   extensions: [".pdf"],
-  async *load(file: SourceFile): AsyncIterable<Document> {
+  async *load(file: SourceFile, options: LoadOptions): AsyncIterable<Document> {
+    checkPdfStreams(file.bytes, options.pdf.maxInflatedBytes, file.path);
     // pdf.js is large: load it only when a PDF shows up.
     const unpdf: Unpdf = await import("unpdf");
     let pages: string[];

@@ -20,6 +20,8 @@ export interface LoadOptions {
   /** Documents longer than this (in characters, once loaded) are reported as FILE_TOO_LARGE. */
   maxChars: number;
   zip: ZipLimits;
+  /** What a PDF's compressed streams may inflate to. */
+  pdf: { maxInflatedBytes: number };
   json: JsonLoadOptions;
   csv: CsvLoadOptions;
 }
