@@ -14,6 +14,8 @@ import type { ChatMessage, Generator } from "./generate/types.js";
 import { type IngestInput, runIngest } from "./ingest/pipeline.js";
 import { type ReindexProgress, type ReindexReport, runReindex } from "./ingest/reindex.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
+import { LoaderPool } from "./load/load-pool.js";
+import type { LoadOptions } from "./load/types.js";
 import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
 import type { Dtype } from "./provider/transformers.js";
 import type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
@@ -46,6 +48,7 @@ export type { CopyProgress, CopyReport } from "./store/copy.js";
  */
 export class Rag {
   private where = "";
+  private readonly loaders = new LoaderPool();
   private queryCache = new QueryVectorCache();
   private generatorPromise: Promise<Generator | undefined> | undefined;
   private rerankerPromise: Promise<Reranker | undefined> | undefined;
@@ -194,7 +197,13 @@ export class Rag {
   }
 
   private ingestDeps() {
-    return { store: this.store, embedder: this.embedder, chunker: this.chunker, load: this.config.load };
+    return {
+      store: this.store,
+      embedder: this.embedder,
+      chunker: this.chunker,
+      load: this.config.load,
+      loadFile: (file: string, options: LoadOptions) => this.loaders.load(file, options),
+    };
   }
 
   /**
@@ -470,6 +479,7 @@ export class Rag {
   }
 
   async close(): Promise<void> {
+    await this.loaders.close();
     await this.store.close();
     if (this.ownsEmbedder) await this.currentEmbedder.close();
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();

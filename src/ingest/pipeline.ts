@@ -16,6 +16,8 @@ export interface IngestDeps {
   embedder: Embedder;
   chunker: Chunker;
   load: LoadOptions & WalkOptions;
+  /** Reads and parses a file (on a loader thread, in the facade); `loadFile` on this thread otherwise. */
+  loadFile?: (path: string, options: LoadOptions) => Promise<Document[]>;
 }
 
 // Chunks per atomic write. Large enough to keep every embedding worker busy, small enough that
@@ -159,7 +161,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
       continue;
     }
     try {
-      const loaded = await loadFile(file.path, deps.load);
+      const loaded = await (deps.loadFile ?? loadFile)(file.path, deps.load);
       loadedFiles.add(file.path);
       const encoding = loaded[0]?.metadata.encoding;
       if (typeof encoding === "string" && !encoding.startsWith("utf-")) {
