@@ -2,15 +2,9 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { Rag } from "../src/rag.js";
-import { runCli, spawnCli } from "./helpers/cli.js";
+import { exited, runCli, spawnCli } from "./helpers/cli.js";
 import { writeCorpus } from "./helpers/corpus.js";
 import { tempDir } from "./helpers/fs.js";
-
-const exited = (child: ReturnType<typeof spawnCli>) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on("close", (code) => resolve(code));
-  });
 
 describe("many processes, one index", () => {
   it("a reader keeps answering while another process ingests and compacts, and sees the new documents", async () => {

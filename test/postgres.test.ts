@@ -2,7 +2,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rag } from "../src/rag.js";
-import { ROOT, runCli, spawnCli } from "./helpers/cli.js";
+import { exited, ROOT, runCli, spawnCli } from "./helpers/cli.js";
 import { writeCorpus } from "./helpers/corpus.js";
 import { tempDir } from "./helpers/fs.js";
 import { type PgServer, startPostgres } from "./helpers/postgres.js";
@@ -23,12 +23,6 @@ const json = async (args: string[]) => {
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout);
 };
-const exited = (child: ReturnType<typeof spawnCli>) =>
-  new Promise<number | null>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on("close", (code) => resolve(code));
-  });
-
 describe("the index in PostgreSQL + pgvector", () => {
   it("ingests, searches, answers and checks itself through --store; migrate is idempotent", async () => {
     const s = store("cli");

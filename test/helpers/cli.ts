@@ -36,3 +36,11 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.P
     stdio: ["ignore", "pipe", "pipe"],
   });
 }
+
+/** The exit code of a CLI child process, once it has closed. */
+export function exited(child: ReturnType<typeof spawnCli>): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on("close", (code) => resolve(code));
+  });
+}
