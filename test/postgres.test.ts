@@ -111,6 +111,10 @@ describe("the index in PostgreSQL + pgvector", () => {
     const s = store("served");
     await json(["ingest", SAMPLES, ...s]);
     const server = spawnCli(["serve", "--port", "0", ...s]);
+    let log = "";
+    server.stderr.on("data", (d) => {
+      log += d;
+    });
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -140,7 +144,14 @@ describe("the index in PostgreSQL + pgvector", () => {
         await sleep(100);
       }
       expect(await done).toBe(0);
-      expect(statuses.filter((code) => code !== 200)).toEqual([]);
+      expect(
+        statuses.filter((code) => code !== 200),
+        log
+          .split("\n")
+          .filter((l) => /error|Error|INTERNAL|STORE_/.test(l))
+          .slice(0, 3)
+          .join("\n"),
+      ).toEqual([]);
       const stats = (await (await fetch(`${address}/api/stats`)).json()) as { documents: number };
       expect(stats.documents).toBe(46);
     } finally {

@@ -6,7 +6,9 @@ import type { Manifest } from "./types.js";
 /** A connection pool that never lets an idle connection's error (a restarted server) kill the process. */
 export async function connectPool(url: string, poolSize: number): Promise<Pool> {
   const pg = (await import("pg")).default;
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // A new connection may wait for the server behind a busy writer (PGlite serialises everything):
+  // 30 s before STORE_UNAVAILABLE, while an unreachable host fails at once.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 30_000 });
   pool.on("error", () => undefined);
   return pool;
 }

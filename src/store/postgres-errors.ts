@@ -12,7 +12,10 @@ export function pgError(error: unknown, where: string, context: string): RagkitE
   const e = error as { code?: string; message?: string; errors?: Array<{ code?: string }> };
   const code = e.code ?? e.errors?.[0]?.code;
   const message = e.message ?? String(error);
-  if ((code && UNREACHABLE.has(code)) || /Connection terminated|timeout expired|connect ECONNREFUSED/i.test(message)) {
+  if (
+    (code && UNREACHABLE.has(code)) ||
+    /Connection terminated|timeout expired|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message)
+  ) {
     return new RagkitError(
       "STORE_UNAVAILABLE",
       `${context}: cannot reach PostgreSQL at ${where} (${code ?? message}); is the server up and the URL right?`,

@@ -162,7 +162,12 @@ export class PostgresStore implements Store {
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    const top = await bm25TopChunks(this.pool, this.n, terms, options.k, options.documentIds);
+    let top: Array<{ id: string; score: number }>;
+    try {
+      top = await bm25TopChunks(this.pool, this.n, terms, options.k, options.documentIds);
+    } catch (error) {
+      throw pgError(error, this.where, "A lexical search failed");
+    }
     if (top.length === 0) return [];
     const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.id)]);
     const byId = new Map(rows.rows.map((row) => [row.id as string, rowToChunk(row)]));
