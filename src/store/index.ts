@@ -2,7 +2,7 @@ import path from "node:path";
 import type { RagkitConfig } from "../config.js";
 import type { AnnOptions } from "./ann.js";
 import { LanceDbStore, readManifestAt } from "./lancedb.js";
-import { redactUrl } from "./postgres-schema.js";
+import { pgWhere, redactUrl } from "./postgres-schema.js";
 import type { LockOptions, Manifest, Store } from "./types.js";
 
 /**
@@ -29,7 +29,7 @@ export function storeLocation(config: RagkitConfig, dir: string, lock?: LockOpti
   if (s.url) {
     const { url, schema, poolSize } = s;
     return {
-      describe: `${redactUrl(url)} (schema ${schema})`,
+      describe: pgWhere(url, schema),
       flag: `--store ${redactUrl(url)}${schema === "ragkit" ? "" : ` --store-schema ${schema}`}`,
       manifest: async () => (await import("./postgres-connection.js")).readPgManifest(url, schema),
       open: async (dimensions) => (await import("./postgres.js")).PostgresStore.open({ url, schema, dimensions, poolSize, ann }),

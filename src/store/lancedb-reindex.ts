@@ -7,7 +7,7 @@ import { faultPoint } from "./faults.js";
 import { writeFileAtomic } from "./lancedb-journal.js";
 import { chunkSchema, inList } from "./lancedb-rows.js";
 import { chunkToRow, type Row } from "./rows.js";
-import { type ChunkShape, chunksFingerprint } from "./staged-fingerprint.js";
+import { fingerprintsByDocument } from "./staged-fingerprint.js";
 import type { ChunkRecord, Manifest, ReindexTarget } from "./types.js";
 
 // What an unfinished reindex is building, so the next run resumes it instead of starting again.
@@ -50,18 +50,15 @@ export async function stagingTable(
 /** Documents an earlier, interrupted run already staged (each written whole, in one commit), with their chunks' fingerprint. */
 export async function stagedDocuments(table: Table): Promise<Map<string, string>> {
   const rows = (await table.query().select(["doc_id", "idx", "start_offset", "end_offset", "embed_hash"]).toArray()) as Row[];
-  const byDocument = new Map<string, ChunkShape[]>();
-  for (const r of rows) {
-    const shapes = byDocument.get(r.doc_id as string) ?? [];
-    shapes.push({
+  return fingerprintsByDocument(
+    rows.map((r) => ({
+      documentId: r.doc_id as string,
       index: r.idx as number,
       start: r.start_offset as number,
       end: r.end_offset as number,
       embedHash: r.embed_hash as string,
-    });
-    byDocument.set(r.doc_id as string, shapes);
-  }
-  return new Map([...byDocument].map(([id, shapes]) => [id, chunksFingerprint(shapes)]));
+    })),
+  );
 }
 
 export async function discardStaged(table: Table, documentIds: string[]): Promise<void> {

@@ -1,5 +1,4 @@
-import type { Pool, PoolClient } from "pg";
-import type { PgNames } from "./postgres-schema.js";
+import type { Db, PgNames } from "./postgres-schema.js";
 
 /**
  * BM25 in plain SQL over ragkit's own analysed terms, with the same formula and constants as
@@ -15,8 +14,6 @@ const MAX_TOKEN_BYTES = 64;
 export function indexedTokens(terms: string): string[] {
   return terms.split(" ").filter((t) => t !== "" && Buffer.byteLength(t) < MAX_TOKEN_BYTES);
 }
-
-type Db = Pool | PoolClient;
 
 /** Postings, document frequencies and corpus totals for these documents' chunks, as now stored in `table`. */
 export async function addPostings(db: Db, n: PgNames, table: string, documentIds: string[]): Promise<void> {
@@ -55,6 +52,12 @@ export async function removePostings(db: Db, n: PgNames, table: string, document
   );
 }
 
+/** These documents' chunks out of `table`, their postings and statistics with them. */
+export async function removeChunks(db: Db, n: PgNames, table: string, documentIds: string[]): Promise<void> {
+  await removePostings(db, n, table, documentIds);
+  await db.query(`DELETE FROM ${table} WHERE doc_id = ANY($1)`, [documentIds]);
+}
+
 /** Everything BM25 knows, rebuilt from `table` (a reindex's new chunks, cut for another tokenizer). */
 export async function rebuildPostings(db: Db, n: PgNames, table: string): Promise<void> {
   await db.query(`TRUNCATE ${n.postings}, ${n.terms}`);
@@ -64,28 +67,22 @@ export async function rebuildPostings(db: Db, n: PgNames, table: string): Promis
   for (let i = 0; i < all.length; i += 5000) await addPostings(db, n, table, all.slice(i, i + 5000));
 }
 
-/** The chunk ids that score best for the analysed query terms (a repeated term counts that many times). */
-export async function bm25TopChunks(
-  db: Db,
-  n: PgNames,
-  terms: string[],
-  k: number,
-  documentIds?: string[],
-): Promise<Array<{ id: string; score: number }>> {
+/**
+ * The query for the chunk ids that score best for the analysed query terms (a repeated term counts
+ * that many times), as text and values for the store to run: rows of `chunk_id` and `score`.
+ */
+export function bm25TopQuery(n: PgNames, terms: string[], k: number, documentIds?: string[]): { text: string; values: unknown[] } {
   const weight = new Map<string, number>();
   for (const term of terms) weight.set(term, (weight.get(term) ?? 0) + 1);
-  const params: unknown[] = [[...weight.keys()], [...weight.values()], k];
-  if (documentIds) params.push(documentIds);
-  const result = await db.query<{ chunk_id: string; score: number }>(
-    `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, boost)),
+  const values: unknown[] = [[...weight.keys()], [...weight.values()], k];
+  if (documentIds) values.push(documentIds);
+  const text = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, boost)),
           s AS (SELECT chunks::float8 AS n, tokens::float8 / greatest(chunks, 1) AS avgdl FROM ${n.corpus} WHERE id = 1),
           w AS (SELECT q.term, q.boost * ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf
                 FROM q JOIN ${n.terms} t ON t.term = q.term CROSS JOIN s WHERE t.df > 0)
      SELECT p.chunk_id, sum(w.idf * ${K1 + 1} * p.tf / (p.tf + ${K1} * (${1 - B} + ${B} * p.length / s.avgdl)))::float8 AS score
      FROM ${n.postings} p JOIN w ON w.term = p.term CROSS JOIN s
      ${documentIds ? "WHERE p.doc_id = ANY($4)" : ""}
-     GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT $3`,
-    params,
-  );
-  return result.rows.map((r) => ({ id: r.chunk_id, score: Number(r.score) }));
+     GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT $3`;
+  return { text, values };
 }

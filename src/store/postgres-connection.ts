@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from "pg";
 import { pgError } from "./postgres-errors.js";
-import { migrate, pgNames, redactUrl } from "./postgres-schema.js";
+import { migrate, pgNames, pgWhere } from "./postgres-schema.js";
 import type { Manifest } from "./types.js";
 
 /** A connection pool that never lets an idle connection's error (a restarted server) kill the process. */
@@ -28,30 +28,30 @@ export async function searchReady(client: PoolClient, efSearch: number): Promise
   prepared.add(client);
 }
 
-/** `ragkit migrate`: creates or upgrades the schema (idempotent); the chunk table follows with the first ingest. */
-export async function migratePg(url: string, schema: string): Promise<{ from: number; to: number }> {
+/** Runs `work` on a one-connection pool that is closed after; a failure says what it was doing and where. */
+async function withPool<T>(url: string, schema: string, context: string, work: (pool: Pool) => Promise<T>): Promise<T> {
   const pool = await connectPool(url, 1);
   try {
-    return await migrate(pool, pgNames(schema));
+    return await work(pool);
   } catch (error) {
-    throw pgError(error, `${redactUrl(url)} (schema ${schema})`, "Could not migrate the index");
+    throw pgError(error, pgWhere(url, schema), context);
   } finally {
     await pool.end().catch(() => undefined);
   }
 }
 
+/** `ragkit migrate`: creates or upgrades the schema (idempotent); the chunk table follows with the first ingest. */
+export function migratePg(url: string, schema: string): Promise<{ from: number; to: number }> {
+  return withPool(url, schema, "Could not migrate the index", (pool) => migrate(pool, pgNames(schema)));
+}
+
 /** The manifest of the index at this URL and schema, without creating anything; undefined when none. */
-export async function readPgManifest(url: string, schema: string): Promise<Manifest | undefined> {
+export function readPgManifest(url: string, schema: string): Promise<Manifest | undefined> {
   const n = pgNames(schema);
-  const pool = await connectPool(url, 1);
-  try {
+  return withPool(url, schema, "Could not read the index", async (pool) => {
     const exists = await pool.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [n.meta]);
     if (exists.rows[0]?.t == null) return undefined;
     const found = await pool.query<{ value: Manifest }>(`SELECT value FROM ${n.meta} WHERE key = 'manifest'`);
     return found.rows[0]?.value;
-  } catch (error) {
-    throw pgError(error, `${redactUrl(url)} (schema ${schema})`, "Could not read the index");
-  } finally {
-    await pool.end().catch(() => undefined);
-  }
+  });
 }

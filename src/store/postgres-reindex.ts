@@ -4,7 +4,7 @@ import { faultPoint } from "./faults.js";
 import { rebuildPostings } from "./postgres-bm25.js";
 import { insertChunks } from "./postgres-rows.js";
 import { chunkTableSql, inTransaction, type PgNames } from "./postgres-schema.js";
-import { chunksFingerprint } from "./staged-fingerprint.js";
+import { fingerprintsByDocument } from "./staged-fingerprint.js";
 import type { Manifest, ReindexStage, ReindexTarget } from "./types.js";
 
 interface Plan {
@@ -54,25 +54,16 @@ export async function stagePgReindex(pool: Pool, n: PgNames, target: ReindexTarg
       const rows = await pool.query<{ doc_id: string; idx: number; start_offset: number; end_offset: number; embed_hash: string }>(
         `SELECT doc_id, idx, start_offset, end_offset, embed_hash FROM ${staged}`,
       );
-      const byDocument = new Map<string, Array<{ index: number; start: number; end: number; embedHash: string }>>();
-      for (const r of rows.rows) {
-        const shapes = byDocument.get(r.doc_id) ?? [];
-        shapes.push({ index: r.idx, start: r.start_offset, end: r.end_offset, embedHash: r.embed_hash });
-        byDocument.set(r.doc_id, shapes);
-      }
-      return new Map([...byDocument].map(([id, shapes]) => [id, chunksFingerprint(shapes)]));
+      return fingerprintsByDocument(
+        rows.rows.map((r) => ({ documentId: r.doc_id, index: r.idx, start: r.start_offset, end: r.end_offset, embedHash: r.embed_hash })),
+      );
     },
     discard: async (ids) => {
       await pool.query(`DELETE FROM ${staged} WHERE doc_id = ANY($1)`, [ids]);
     },
     write: async (chunks) => {
-      const client = await pool.connect();
-      try {
-        await insertChunks(client, staged, chunks);
-        faultPoint("reindex:staged");
-      } finally {
-        client.release();
-      }
+      await insertChunks(pool, staged, chunks);
+      faultPoint("reindex:staged");
     },
     commit: (manifest, chunkerKey) => commitReindex(pool, n, name, manifest, chunkerKey),
   };

@@ -1,5 +1,5 @@
-import type { PoolClient } from "pg";
 import { indexedTokens } from "./postgres-bm25.js";
+import type { Db } from "./postgres-schema.js";
 import { CHUNK_COLUMNS, SUMMARY_COLUMNS } from "./rows.js";
 import type { ChunkRecord, StoredDocument } from "./types.js";
 
@@ -22,7 +22,7 @@ export function parseVector(value: string): Float32Array {
 }
 
 /** The chunks, in one statement (so one atomic step even outside a transaction). */
-export async function insertChunks(db: PoolClient, table: string, chunks: ChunkRecord[]): Promise<void> {
+export async function insertChunks(db: Db, table: string, chunks: ChunkRecord[]): Promise<void> {
   if (chunks.length === 0) return;
   await db.query(
     `INSERT INTO ${table} (id, doc_id, source, title, text, start_offset, end_offset, idx, metadata, embed_hash, terms, length, vector)
@@ -48,7 +48,7 @@ export async function insertChunks(db: PoolClient, table: string, chunks: ChunkR
 }
 
 /** Inserts or replaces these document rows. */
-export async function upsertDocuments(db: PoolClient, table: string, documents: StoredDocument[]): Promise<void> {
+export async function upsertDocuments(db: Db, table: string, documents: StoredDocument[]): Promise<void> {
   if (documents.length === 0) return;
   const columns = ["source", "title", "content_hash", "chunker_key", "metadata", "chunk_count", "chars", "updated_at", "text"];
   await db.query(

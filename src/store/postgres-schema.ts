@@ -9,6 +9,14 @@ export function redactUrl(url: string): string {
 /** The schema this ragkit writes; `ragkit migrate` brings an older one up to it. */
 export const SCHEMA_VERSION = 2;
 
+/** A pool or one of its connections (inside a transaction): what the SQL helpers run on. */
+export type Db = Pool | PoolClient;
+
+/** How an index in Postgres is named in messages: the URL without its password, and the schema. */
+export function pgWhere(url: string, schema: string): string {
+  return `${redactUrl(url)} (schema ${schema})`;
+}
+
 /** Quoted, schema-qualified names of one index's tables: several indexes share a database by schema. */
 export interface PgNames {
   schema: string;

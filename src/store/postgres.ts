@@ -2,13 +2,13 @@ import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
-import { addPostings, bm25TopChunks, removePostings } from "./postgres-bm25.js";
+import { addPostings, bm25TopQuery, removeChunks } from "./postgres-bm25.js";
 import { connectPool, searchReady } from "./postgres-connection.js";
 import { pgError } from "./postgres-errors.js";
 import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
 import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments, vectorLiteral } from "./postgres-rows.js";
-import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, redactUrl } from "./postgres-schema.js";
+import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, pgWhere } from "./postgres-schema.js";
 import { type Row, rowToChunk, rowToRecord, rowToSummary } from "./rows.js";
 import type {
   ChunkRecord,
@@ -56,7 +56,7 @@ export class PostgresStore implements Store {
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const n = pgNames(options.schema);
-    const where = `${redactUrl(options.url)} (schema ${options.schema})`;
+    const where = pgWhere(options.url, options.schema);
     const ann = options.ann ?? DEFAULT_ANN;
     const pool = await connectPool(options.url, options.poolSize ?? 10);
     try {
@@ -96,10 +96,7 @@ export class PostgresStore implements Store {
     await this.write("Writing to the index failed", async (client) => {
       // Documents the writer found new (under the lock) have nothing to take out; were one there
       // after all, its primary key would refuse the batch rather than store it twice.
-      if (!writes.every((w) => w.isNew)) {
-        await removePostings(client, this.n, this.n.chunks, ids);
-        await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [ids]);
-      }
+      if (!writes.every((w) => w.isNew)) await removeChunks(client, this.n, this.n.chunks, ids);
       await upsertDocuments(
         client,
         this.n.documents,
@@ -119,8 +116,7 @@ export class PostgresStore implements Store {
   async delete(documentIds: string[]): Promise<number> {
     if (documentIds.length === 0) return 0;
     return this.write("Deleting from the index failed", async (client) => {
-      await removePostings(client, this.n, this.n.chunks, documentIds);
-      await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [documentIds]);
+      await removeChunks(client, this.n, this.n.chunks, documentIds);
       faultPoint("delete:documents-deleted");
       return (await client.query(`DELETE FROM ${this.n.documents} WHERE id = ANY($1)`, [documentIds])).rowCount ?? 0;
     });
@@ -162,18 +158,14 @@ export class PostgresStore implements Store {
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    let top: Array<{ id: string; score: number }>;
-    try {
-      top = await bm25TopChunks(this.pool, this.n, terms, options.k, options.documentIds);
-    } catch (error) {
-      throw pgError(error, this.where, "A lexical search failed");
-    }
+    const query = bm25TopQuery(this.n, terms, options.k, options.documentIds);
+    const top = (await this.query<{ chunk_id: string; score: number }>(query.text, query.values)).rows;
     if (top.length === 0) return [];
-    const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.id)]);
+    const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.chunk_id)]);
     const byId = new Map(rows.rows.map((row) => [row.id as string, rowToChunk(row)]));
     return top.flatMap((t) => {
-      const chunk = byId.get(t.id);
-      return chunk ? [{ chunk, score: t.score }] : [];
+      const chunk = byId.get(t.chunk_id);
+      return chunk ? [{ chunk, score: Number(t.score) }] : [];
     });
   }
 
@@ -288,10 +280,7 @@ export class PostgresStore implements Store {
   /** Primary keys rule out duplicates; orphan chunks (and their postings) are dropped. */
   async repair(plan: RepairPlan): Promise<void> {
     if (plan.orphanChunksOf.length === 0) return;
-    await this.write("Repairing the index failed", async (client) => {
-      await removePostings(client, this.n, this.n.chunks, plan.orphanChunksOf);
-      await client.query(`DELETE FROM ${this.n.chunks} WHERE doc_id = ANY($1)`, [plan.orphanChunksOf]);
-    });
+    await this.write("Repairing the index failed", (client) => removeChunks(client, this.n, this.n.chunks, plan.orphanChunksOf));
   }
 
   async close(): Promise<void> {

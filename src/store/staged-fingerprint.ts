@@ -17,3 +17,14 @@ export function chunksFingerprint(chunks: ChunkShape[]): string {
   const ordered = [...chunks].sort((a, b) => a.index - b.index);
   return sha256(...ordered.map((c) => `${c.index}:${c.start}:${c.end}:${c.embedHash}`));
 }
+
+/** The fingerprint of each document's chunks, from staged chunk rows in any order. */
+export function fingerprintsByDocument(chunks: Array<ChunkShape & { documentId: string }>): Map<string, string> {
+  const byDocument = new Map<string, ChunkShape[]>();
+  for (const chunk of chunks) {
+    const shapes = byDocument.get(chunk.documentId);
+    if (shapes) shapes.push(chunk);
+    else byDocument.set(chunk.documentId, [chunk]);
+  }
+  return new Map([...byDocument].map(([id, shapes]) => [id, chunksFingerprint(shapes)]));
+}
