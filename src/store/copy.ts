@@ -1,5 +1,6 @@
 import { RagkitError } from "../errors.js";
 import type { StoreLocation } from "./index.js";
+import { portableManifest } from "./manifest.js";
 import type { ChunkRecord, DocumentWrite, LockOptions, Store } from "./types.js";
 
 /** The `--json` shape of `ragkit copy`. */
@@ -47,8 +48,7 @@ export async function copyIndex(
     const lock = await target.lock(options.lock);
     try {
       await target.recover();
-      const { chunksTable: _table, retired: _retired, ...portable } = manifest;
-      await target.writeManifest({ ...portable, updatedAt: new Date().toISOString() });
+      await target.writeManifest({ ...portableManifest(manifest), updatedAt: new Date().toISOString() });
       const report = await copyDocuments(source, target, options.onProgress);
       await target.optimize();
       return { from: from.describe, to: to.describe, ...report };

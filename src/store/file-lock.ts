@@ -1,7 +1,5 @@
 import { open, readFile, rm, stat, utimes } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
-import { RagkitError } from "../errors.js";
-import { acquireQueued, HEARTBEAT_MS, holderGone, lockedError, me } from "./lock-queue.js";
+import { acquireQueued, HEARTBEAT_MS, holderGone, me, pollForLock } from "./lock-queue.js";
 import type { LockHolder, LockOptions, WriteLock } from "./types.js";
 
 const POLL_MS = 100;
@@ -84,23 +82,18 @@ export function acquireFileLock(file: string, options: LockOptions = {}): Promis
   });
 }
 
-async function acquireFile(file: string, options: LockOptions): Promise<void> {
-  const started = Date.now();
-  let told = false;
-  for (;;) {
-    if (options.signal?.aborted) throw new RagkitError("ABORTED", "Stopped while waiting for another process to finish writing the index");
-    if (await tryCreate(file, options.command ?? process.argv.slice(2, 4).join(" "))) return;
-    const holder = await readHolder(file);
-    if (await isStale(file, holder).catch(() => false)) {
-      await takeOverStale(file);
-      continue;
-    }
-    if (options.wait === false) throw lockedError(holder);
-    if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) throw lockedError(holder);
-    if (!told && holder) {
-      told = true;
-      options.onWait?.(holder);
-    }
-    await sleep(POLL_MS);
-  }
+function acquireFile(file: string, options: LockOptions): Promise<void> {
+  const command = options.command ?? process.argv.slice(2, 4).join(" ");
+  return pollForLock<LockHolder>(
+    {
+      take: () => tryCreate(file, command),
+      inspect: async () => {
+        const holder = await readHolder(file);
+        return { holder, gone: await isStale(file, holder).catch(() => false) };
+      },
+      takeOver: () => takeOverStale(file),
+    },
+    options,
+    POLL_MS,
+  );
 }

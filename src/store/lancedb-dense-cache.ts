@@ -1,4 +1,5 @@
 import type { Table } from "@lancedb/lancedb";
+import { arrowRows } from "./lancedb-rows.js";
 import { CHUNK_COLUMNS, type Row, rowToChunk } from "./rows.js";
 import type { ScoredChunk, StoreSearchOptions } from "./types.js";
 
@@ -67,8 +68,7 @@ export class DenseCache {
     const dimensions = values.length / arrow.numRows;
     const matrix = Float32Array.from(values);
     for (let r = 0; r < arrow.numRows; r++) normalise(matrix, r * dimensions, dimensions);
-    const columns = CHUNK_COLUMNS.map((column) => [column, arrow.getChild(column)] as const);
-    const rows = Array.from({ length: arrow.numRows }, (_, i) => Object.fromEntries(columns.map(([c, v]) => [c, v?.get(i) ?? null])));
+    const rows = arrowRows(arrow, CHUNK_COLUMNS);
     this.loaded = { key, rows, documentIds: rows.map((r) => r.doc_id as string), matrix, dimensions };
     return true;
   }

@@ -64,7 +64,11 @@ export function documentSchema(): Schema {
  * ~0.8 ms less per 100 rows than `toArray()`, whose rows are proxies decoded field by field.
  */
 export async function plainRows(query: { toArrow(): Promise<ArrowTable> }, columns: string[]): Promise<Row[]> {
-  const table = await query.toArrow();
+  return arrowRows(await query.toArrow(), columns);
+}
+
+/** The rows of an Arrow table as plain objects with these columns. */
+export function arrowRows(table: ArrowTable, columns: string[]): Row[] {
   const vectors = columns.map((name) => [name, table.getChild(name)] as const);
   const rows: Row[] = new Array(table.numRows);
   for (let i = 0; i < table.numRows; i++) {

@@ -107,3 +107,40 @@ async function waitLocal(previous: Promise<void>, options: LockOptions): Promise
   const done = await Promise.race([previous.then(() => true), sleep(timeout, undefined, { ref: false }).then(() => false)]);
   if (!done) throw lockedError({ ...me, command: "another request of this process", since: "" });
 }
+
+/** One cross-process lock, as `pollForLock` drives it. */
+export interface LockAttempt<H extends LockHolder> {
+  /** Takes the lock if it is free; true when taken. */
+  take(): Promise<boolean>;
+  /** Who holds it and whether that holder is gone; undefined when it was just freed (try again at once). */
+  inspect(): Promise<{ holder: H | undefined; gone: boolean } | undefined>;
+  /** Removes a gone holder's lock (only that one: another waiter may have taken it meanwhile). */
+  takeOver(holder: H | undefined): Promise<void>;
+}
+
+/**
+ * Waits for a cross-process lock: taken when free, taken over when its holder is gone, waited
+ * for otherwise (telling `onWait` once), or refused with INDEX_LOCKED under `wait: false` or when
+ * `timeoutMs` runs out. The same for the lock file and the Postgres lock row.
+ */
+export async function pollForLock<H extends LockHolder>(lock: LockAttempt<H>, options: LockOptions, pollMs: number): Promise<void> {
+  const started = Date.now();
+  let told = false;
+  for (;;) {
+    if (options.signal?.aborted) throw new RagkitError("ABORTED", "Stopped while waiting for another process to finish writing the index");
+    if (await lock.take()) return;
+    const current = await lock.inspect();
+    if (!current) continue;
+    if (current.gone) {
+      await lock.takeOver(current.holder);
+      continue;
+    }
+    if (options.wait === false) throw lockedError(current.holder);
+    if (options.timeoutMs !== undefined && Date.now() - started > options.timeoutMs) throw lockedError(current.holder);
+    if (!told && current.holder) {
+      told = true;
+      options.onWait?.(current.holder);
+    }
+    await sleep(pollMs);
+  }
+}

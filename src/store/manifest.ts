@@ -51,3 +51,9 @@ export async function checkManifest(
   await store.writeManifest(manifest);
   return manifest;
 }
+
+/** A manifest without what only one LanceDB folder knows (its chunk table's name, retired tables). */
+export function portableManifest(manifest: Manifest): Manifest {
+  const { chunksTable: _table, retired: _retired, ...portable } = manifest;
+  return portable;
+}

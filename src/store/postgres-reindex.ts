@@ -1,6 +1,7 @@
 import type { Pool } from "pg";
 import { sha256 } from "../text/hash.js";
 import { faultPoint } from "./faults.js";
+import { portableManifest } from "./manifest.js";
 import { rebuildPostings } from "./postgres-bm25.js";
 import { insertChunks } from "./postgres-rows.js";
 import { chunkTableSql, inTransaction, type PgNames } from "./postgres-schema.js";
@@ -82,10 +83,9 @@ async function commitReindex(pool: Pool, n: PgNames, name: string, manifest: Man
     await client.query(`ALTER INDEX ${n.table(`${name}_doc`)} RENAME TO chunks_doc`);
     await client.query(`ALTER INDEX ${n.table(`${name}_embed`)} RENAME TO chunks_embed`);
     await rebuildPostings(client, n, n.chunks);
-    const { chunksTable: _ignored, retired: _none, ...rest } = manifest;
     await client.query(
       `INSERT INTO ${n.meta} (key, value) VALUES ('manifest', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify(rest)],
+      [JSON.stringify(portableManifest(manifest))],
     );
     await client.query(`DELETE FROM ${n.meta} WHERE key = 'reindex'`);
     faultPoint("reindex:committing");
