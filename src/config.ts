@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { RagkitError } from "./errors.js";
+import { isPostgresUrl, SCHEMA_NAME } from "./store/postgres-schema.js";
 
 const searchMode = z.enum(["hybrid", "dense", "lexical"]);
 
@@ -177,14 +178,11 @@ export const configSchema = z
         url: z
           .string()
           .default("")
-          .refine((url) => url === "" || /^postgres(ql)?:\/\//i.test(url), {
+          .refine((url) => url === "" || isPostgresUrl(url), {
             message: "must be a postgres:// or postgresql:// URL, or empty for the LanceDB folder",
           }),
         /** The Postgres schema of this index: several indexes share one database under different schemas. */
-        schema: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier (letters, digits, _)")
-          .default("ragkit"),
+        schema: z.string().regex(SCHEMA_NAME, "must be a lower-case SQL identifier (letters, digits, _)").default("ragkit"),
         /** Connections per process to the Postgres server. */
         poolSize: z.number().int().positive().max(100).default(10),
         /** LanceDB's cache of index data (BM25 and vector indexes), per process. */

@@ -5,7 +5,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { RagkitError } from "../errors.js";
-import { type Dtype, type LocatedModel, modelLocation, ONNX_FILE } from "./transformers.js";
+import { type Dtype, hubEndpoint, type LocatedModel, modelLocation, ONNX_FILE } from "./transformers.js";
 
 export interface DownloadProgress {
   file: string;
@@ -23,11 +23,6 @@ export function onModelDownload(fn: ((p: DownloadProgress & { model: string }) =
   listener = fn;
 }
 
-/** The hub to download from: huggingface.co, or a mirror named by HF_ENDPOINT (as the hub's own tools read it). */
-export function hubEndpoint(): string {
-  return (process.env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, "");
-}
-
 // What transformers.js reads to run a feature-extraction or text-classification model.
 const OPTIONAL = new Set(["special_tokens_map.json"]);
 const filesOf = (dtype: Dtype) => [
@@ -43,7 +38,7 @@ export function isDownloaded(located: LocatedModel, dtype: Dtype): boolean {
   if (located.local) return true;
   return filesOf(dtype)
     .filter((f) => !OPTIONAL.has(f))
-    .every((f) => existsSync(path.join(located.folder as string, f)));
+    .every((f) => existsSync(path.join(located.folder, f)));
 }
 
 /**
@@ -57,7 +52,7 @@ export async function downloadModel(
   dtype: Dtype,
   onProgress?: (p: DownloadProgress) => void,
 ): Promise<string[]> {
-  const folder = located.folder as string;
+  const folder = located.folder;
   const files = filesOf(dtype);
   const fetched: string[] = [];
   for (const [i, file] of files.entries()) {
@@ -127,5 +122,5 @@ export async function pullHubModel(
   const located = modelLocation(model, dtype);
   if (located.local) throw new RagkitError("INVALID_ARGUMENT", `${model} is a local folder: nothing to download`);
   await downloadModel(located, model, dtype, onProgress && ((p) => onProgress({ ...p, model })));
-  return located.folder as string;
+  return located.folder;
 }

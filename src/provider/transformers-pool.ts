@@ -28,7 +28,7 @@ export async function startTransformersPool(o: TransformersPoolOptions): Promise
   const cores = availableParallelism();
   const workerData: TransformersWorkerData = {
     task: o.task,
-    model: o.located.local ? (o.located.folder as string) : o.model,
+    model: o.located.local ? o.located.folder : o.model,
     dtype: o.dtype,
     ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
     ...(o.pooling ? { pooling: o.pooling } : {}),

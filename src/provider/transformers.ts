@@ -22,13 +22,18 @@ export async function importTransformers(): Promise<Transformers> {
 
 export type Dtype = "fp32" | "fp16" | "q8";
 
+/** The hub to download from: huggingface.co, or a mirror named by HF_ENDPOINT (as the hub's own tools read it). */
+export function hubEndpoint(): string {
+  return (process.env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, "");
+}
+
 export const ONNX_FILE: Record<Dtype, string> = { fp32: "model.onnx", fp16: "model_fp16.onnx", q8: "model_quantized.onnx" };
 
 export interface LocatedModel {
   /** The name transformers.js loads (a folder's base name, or the hub id). */
   name: string;
-  /** The local folder, for a folder or a hub model already in the cache. */
-  folder?: string;
+  /** The model's folder: its own, or its place in the models directory (filled by a download). */
+  folder: string;
   local: boolean;
   cacheDir: string;
 }
@@ -42,10 +47,10 @@ export function locateModel(t: Transformers, model: string, dtype: Dtype, cacheD
   const located = modelLocation(model, dtype, cacheDir);
   t.env.allowRemoteModels = !located.local;
   t.env.allowLocalModels = true;
-  if (located.local) t.env.localModelPath = path.dirname(located.folder as string);
+  if (located.local) t.env.localModelPath = path.dirname(located.folder);
   t.env.cacheDir = located.cacheDir;
   // A mirror (HF_ENDPOINT) for the downloads transformers.js would make itself.
-  if (process.env.HF_ENDPOINT) t.env.remoteHost = `${process.env.HF_ENDPOINT.replace(/\/+$/, "")}/`;
+  if (process.env.HF_ENDPOINT) t.env.remoteHost = `${hubEndpoint()}/`;
   return located;
 }
 

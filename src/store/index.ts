@@ -2,7 +2,7 @@ import path from "node:path";
 import type { RagkitConfig } from "../config.js";
 import type { AnnOptions } from "./ann.js";
 import { LanceDbStore, readManifestAt } from "./lancedb.js";
-import { pgWhere, redactUrl } from "./postgres-schema.js";
+import { isPostgresUrl, pgWhere, redactUrl } from "./postgres-schema.js";
 import type { LockOptions, Manifest, Store } from "./types.js";
 
 /**
@@ -56,7 +56,7 @@ export function storeLocation(config: RagkitConfig, dir: string, lock?: LockOpti
 
 /** A store named on the command line (`copy --from/--to`): a postgres:// URL, or else a LanceDB folder. */
 export function namedLocation(config: RagkitConfig, target: string, schema?: string): StoreLocation {
-  const url = /^postgres(ql)?:\/\//i.test(target) ? target : "";
+  const url = isPostgresUrl(target) ? target : "";
   const store = { ...config.store, url, schema: schema ?? config.store.schema };
   return storeLocation({ ...config, store }, path.resolve(target));
 }

@@ -1,6 +1,14 @@
 import type { Pool, PoolClient } from "pg";
 import { RagkitError } from "../errors.js";
 
+/** A schema name ragkit can quote safely: a lower-case SQL identifier. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Whether a store URL names a PostgreSQL database (anything else is a LanceDB folder). */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
 /** Where a URL's password would show in a message, it does not. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
@@ -32,7 +40,7 @@ export interface PgNames {
 }
 
 export function pgNames(schema: string): PgNames {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+  if (!SCHEMA_NAME.test(schema)) {
     throw new RagkitError("INVALID_ARGUMENT", `store.schema "${schema}" must be a lower-case SQL identifier (letters, digits, _)`);
   }
   const q = (table: string) => `"${schema}"."${table}"`;
