@@ -19,6 +19,7 @@ import { type BeirDocument, type BeirQuery, readJsonl } from "../src/eval/beir.j
 import { Rag } from "../src/rag.js";
 import { loadTestSearch } from "./load.js";
 import { plainRate, writeCorpusModel } from "./peers.js";
+import { percentile } from "./scale-measure.js";
 
 const { values } = parseArgs({
   options: {
@@ -93,9 +94,6 @@ const sampler = setInterval(() => {
 const busyMs = () => cpus().reduce((sum, cpu) => sum + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, 0);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const rate = (n: number, ms: number) => n / (ms / 1000);
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 console.log(`dataset ${dataset}: ${corpus.length} paragraphs, ${queries.length} queries; timing ingestion on ${sample.length}`);
 

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { recallAt10, timed } from "./scale-measure.js";
 
 /**
  * USearch (an HNSW library) on the very vectors the LanceDB index holds, streamed from its table:
@@ -10,7 +11,6 @@ export async function usearchPeer(
   vectors: Float32Array[],
   queries: number,
   exact: (i: number) => Promise<string[]>,
-  timed: (count: number, run: (i: number) => Promise<unknown>) => Promise<string>,
 ): Promise<void> {
   const usearch = (await import("usearch")).default as unknown as {
     Index: new (config: {
@@ -50,10 +50,5 @@ export async function usearchPeer(
   console.log(
     `usearch HNSW      ${await timed(queries, search)}  (built in ${buildSeconds.toFixed(0)} s on both cores, ef 200, one thread per query)`,
   );
-  let recall = 0;
-  for (let i = 0; i < queries; i++) {
-    const truth = new Set(await exact(i));
-    recall += (await search(i)).filter((id) => truth.has(id)).length / 10;
-  }
-  console.log(`usearch recall@10 ${(recall / queries).toFixed(3)} of exact search`);
+  console.log(`usearch recall@10 ${(await recallAt10(queries, exact, search)).toFixed(3)} of exact search`);
 }

@@ -12,21 +12,8 @@ import { startPostgres } from "../scripts/pg/start.js";
 import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { syntheticDocument } from "../scripts/scale/text.js";
 import { Rag } from "../src/index.js";
+import { recallAt10, timed } from "./scale-measure.js";
 import { usearchPeer } from "./scale-usearch.js";
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-
-async function timed(count: number, run: (i: number) => Promise<unknown>): Promise<string> {
-  for (let i = 0; i < 5; i++) await run(count + i);
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t = performance.now();
-    await run(i);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return `p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms`;
-}
 
 /** `store`: undefined for the LanceDB folder, "pglite" for a PGlite server started here, or a postgres:// URL. */
 export async function runScaleBench(total: number, queries: number, store?: string): Promise<void> {
@@ -63,15 +50,14 @@ export async function runScaleBench(total: number, queries: number, store?: stri
         Array.from({ length: queries + 5 }, (_, i) => query(i)),
         "query",
       );
-      const exact = url ? await pgPeer(url, schema, vectors, queries) : await lancePeer(dir, vectors, queries);
-      let recall = 0;
-      for (let i = 0; i < queries; i++) {
-        const truth = new Set(await exact(i));
-        const got = await reader.search(query(i), { mode: "dense", k: 10 });
-        recall += got.filter((h) => truth.has(h.chunk.id)).length / 10;
+      const peer = url ? await pgPeer(url, schema, vectors, queries) : await lancePeer(dir, vectors, queries);
+      try {
+        const dense = async (i: number) => (await reader.search(query(i), { mode: "dense", k: 10 })).map((h) => h.chunk.id);
+        console.log(`dense recall@10   ${(await recallAt10(queries, peer.exact, dense)).toFixed(3)} of exact search`);
+        if (!url) await usearchPeer(dir, vectors, queries, peer.exact);
+      } finally {
+        await peer.close();
       }
-      console.log(`dense recall@10   ${(recall / queries).toFixed(3)} of exact search`);
-      if (!url) await usearchPeer(dir, vectors, queries, exact, timed);
     } finally {
       await reader.close();
     }
@@ -83,10 +69,14 @@ export async function runScaleBench(total: number, queries: number, store?: stri
   }
 }
 
-type Exact = (i: number) => Promise<string[]>;
+/** A store called plainly on the bench's table: its exact top 10 per query is the recall reference. */
+interface Peer {
+  exact(i: number): Promise<string[]>;
+  close(): Promise<void>;
+}
 
 /** LanceDB called plainly on the same table: the exact scan (the recall reference) and the same ANN index. */
-async function lancePeer(dir: string, vectors: Float32Array[], queries: number): Promise<Exact> {
+async function lancePeer(dir: string, vectors: Float32Array[], queries: number): Promise<Peer> {
   const lancedb = await import("@lancedb/lancedb");
   const db = await lancedb.connect(path.join(dir, "lance"));
   const table = await db.openTable("chunks");
@@ -102,11 +92,17 @@ async function lancePeer(dir: string, vectors: Float32Array[], queries: number):
     const ann = (i: number) => search(i).nprobes(20).ef(200).refineFactor(2).toArray();
     console.log(`plain LanceDB ANN ${await timed(queries, ann)}  (the same index, id column only)`);
   }
-  return exact;
+  return {
+    exact,
+    close: async () => {
+      table.close();
+      db.close();
+    },
+  };
 }
 
 /** pgvector called plainly through pg on the same table: an exact scan (the recall reference) and the HNSW index. */
-async function pgPeer(url: string, schema: string, vectors: Float32Array[], queries: number): Promise<Exact> {
+async function pgPeer(url: string, schema: string, vectors: Float32Array[], queries: number): Promise<Peer> {
   const pg = (await import("pg")).default;
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   const literal = (i: number) => `[${Array.from(vectors[i] as Float32Array).join(",")}]`;
@@ -119,11 +115,7 @@ async function pgPeer(url: string, schema: string, vectors: Float32Array[], quer
   console.log(`plain pgvector    ${await timed(queries, exact)}  (exact scan, id column only)`);
   const ann = (i: number) => pool.query(`SELECT id FROM ${table} ORDER BY vector <=> $1::vector LIMIT 10`, [literal(i)]);
   console.log(`plain pgvector    ${await timed(queries, ann)}  (the HNSW index when built, id column only)`);
-  return async (i) => {
-    const ids = await exact(i);
-    if (i === queries - 1) await pool.end();
-    return ids;
-  };
+  return { exact, close: () => pool.end() };
 }
 
 async function ingestAll(rag: Rag, total: number): Promise<void> {

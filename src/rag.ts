@@ -36,6 +36,14 @@ import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watch
 export type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
 export type { CopyProgress, CopyReport } from "./store/copy.js";
 
+/** The config for a call: defaults < config file < environment < the caller's overrides. */
+function configFor(options: Pick<RagOpenOptions, "config" | "configFile">): RagkitConfig {
+  return resolveConfig({
+    ...(options.configFile ? { file: options.configFile } : {}),
+    ...(options.config ? { overrides: options.config } : {}),
+  });
+}
+
 /**
  * The facade: everything a user, the CLI or the server does goes through here.
  *
@@ -99,10 +107,7 @@ export class Rag {
   }
 
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
-    const config = resolveConfig({
-      ...(options.configFile ? { file: options.configFile } : {}),
-      ...(options.config ? { overrides: options.config } : {}),
-    });
+    const config = configFor(options);
     const dir = path.resolve(options.dir ?? config.index);
     const location = storeLocation(config, dir, options.lock);
     // An existing index is opened (and a crashed writer's work finished, which may be a reindex's
@@ -161,7 +166,7 @@ export class Rag {
       onProgress?: (p: CopyProgress) => void;
     } = {},
   ): Promise<CopyReport> {
-    const config = resolveConfig(options.configFile ? { file: options.configFile } : {});
+    const config = configFor(options);
     return copyIndex(namedLocation(config, from, options.fromSchema), namedLocation(config, to, options.toSchema), {
       ...(options.lock ? { lock: options.lock } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -172,10 +177,7 @@ export class Rag {
   static async migrate(
     options: Pick<RagOpenOptions, "config" | "configFile" | "dir"> = {},
   ): Promise<{ store: string; from: number; to: number } | undefined> {
-    const config = resolveConfig({
-      ...(options.configFile ? { file: options.configFile } : {}),
-      ...(options.config ? { overrides: options.config } : {}),
-    });
+    const config = configFor(options);
     const location = storeLocation(config, path.resolve(options.dir ?? config.index));
     const done = await location.migrate();
     return done && { store: location.describe, ...done };
