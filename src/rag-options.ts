@@ -4,6 +4,8 @@ import type { ChatMessage, Generator } from "./generate/types.js";
 import type { Reranker } from "./rerank/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
 import type { Store } from "./store/types.js";
+import type { TrainingPair } from "./tune/pairs.js";
+import type { TuneRunOptions } from "./tune/tuning.js";
 import type { LockOptions, SearchFilter, SearchMode } from "./types.js";
 
 /** The options of the `Rag` facade's calls: part of the public library interface. */
@@ -39,6 +41,8 @@ export interface SearchOptions {
   fusion?: Fusion;
   /** false: skip the configured reranker; true: require one. Default: rerank when one is configured. */
   rerank?: boolean;
+  /** false: search as if `ragkit tune` had never run (its settings and query adapter left out). */
+  tune?: boolean;
   /** Told what went partly wrong, e.g. a reranker that failed and left the first-stage order. */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
@@ -78,4 +82,13 @@ export interface ModelDownload {
   total: number;
   filesDone: number;
   filesTotal: number;
+}
+
+/** What `rag.tune` trains on and how. */
+export interface TuneOptions extends Omit<TuneRunOptions, "pairs"> {
+  /** Labelled pairs, e.g. from `pairsFromDataset` (a BEIR qrels split or a questions file). */
+  pairs?: TrainingPair[];
+  /** Also this many synthetic questions drawn from the index (model-written when a model is configured). */
+  synthetic?: number;
+  lock?: LockOptions;
 }

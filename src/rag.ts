@@ -6,6 +6,8 @@ import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
 import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
+import type { QaItem } from "./eval/answers.js";
+import { generateQuestions } from "./eval/questions.js";
 import { type AskEvent, generateAnswer } from "./generate/answer.js";
 import { answerExtractively } from "./generate/extractive.js";
 import { createGenerator } from "./generate/index.js";
@@ -18,7 +20,7 @@ import { LoaderPool } from "./load/load-pool.js";
 import type { LoadOptions } from "./load/types.js";
 import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
 import type { Dtype } from "./provider/transformers.js";
-import type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
+import type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions, TuneOptions } from "./rag-options.js";
 import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
@@ -30,10 +32,13 @@ import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
-import type { Answer, Hit, StoredChunk } from "./types.js";
+import { type ExportFormat, type ExportReport, exportGeneratorData } from "./tune/export.js";
+import { pairsFromQuestions } from "./tune/pairs.js";
+import { Tuning } from "./tune/tuning.js";
+import type { Answer, FeedbackInput, FeedbackRecord, Hit, StoredChunk, TuneReport, TuneStatus } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
-export type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions } from "./rag-options.js";
+export type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions, TuneOptions } from "./rag-options.js";
 export type { CopyProgress, CopyReport } from "./store/copy.js";
 
 /** The config for a call: defaults < config file < environment < the caller's overrides. */
@@ -68,6 +73,7 @@ export class Rag {
     return this.currentEmbedder;
   }
   private readonly ownsGenerator: boolean;
+  private readonly tuning: Tuning;
 
   private constructor(
     readonly config: RagkitConfig,
@@ -86,6 +92,7 @@ export class Rag {
     if (generator) this.generatorPromise = Promise.resolve(generator);
     this.ownsReranker = reranker === undefined;
     if (reranker) this.rerankerPromise = Promise.resolve(reranker);
+    this.tuning = new Tuning(store);
   }
 
   /** Follows downloads of hub models (transformers.js embedders and cross-encoders), e.g. to draw a progress bar. */
@@ -232,17 +239,26 @@ export class Rag {
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
     const s = this.config.search;
     const k = options.k ?? s.k;
-    await this.follow();
+    const manifest = await this.follow();
+    const tuned = options.tune === false ? undefined : await this.tuning.current(manifest, this.embedder);
     const reranker = options.rerank === false ? undefined : await this.reranker();
     if (options.rerank === true && !reranker) {
       throw new RagkitError("INVALID_ARGUMENT", "No reranker is configured: set rerank.provider (or pass --rerank provider:model)");
     }
-    const hits = await retrieve({ store: this.store, embedder: this.embedder, queryCache: this.queryCache }, query, {
+    const adapter = tuned?.adapter;
+    const deps = {
+      store: this.store,
+      embedder: this.embedder,
+      queryCache: this.queryCache,
+      ...(adapter ? { adapt: (v: Float32Array) => adapter.apply(v) } : {}),
+    };
+    const fusion = options.fusion ?? tuned?.settings.fusion;
+    const hits = await retrieve(deps, query, {
       k: reranker ? Math.max(k, this.config.rerank.candidates) : k,
       mode: options.mode ?? s.mode,
-      denseWeight: options.denseWeight ?? s.denseWeight,
+      denseWeight: options.denseWeight ?? tuned?.settings.denseWeight ?? s.denseWeight,
       candidates: options.candidates ?? s.candidates,
-      ...(options.fusion ? { fusion: options.fusion } : {}),
+      ...(fusion ? { fusion } : {}),
       ...(options.filter ? { filter: options.filter } : {}),
       ...(options.collapse !== undefined ? { collapse: options.collapse } : {}),
     });
@@ -296,15 +312,75 @@ export class Rag {
     });
   }
 
-  /** After another process's reindex: the embedder and chunk table its manifest now names. */
-  private async follow(): Promise<void> {
+  /** After another process's reindex: the embedder and chunk table its manifest now names. Returns the manifest read. */
+  private async follow(): Promise<Manifest | undefined> {
     const manifest = await this.store.readManifest();
-    if (!manifest || manifest.embedder.id === this.currentEmbedder.id) return;
+    if (!manifest || manifest.embedder.id === this.currentEmbedder.id) return manifest;
     const config = embedderFor(this.config.embedder, manifest.embedder.settings);
     const next = await createEmbedder(config);
     await this.store.refresh();
     this.manifest = manifest;
     await this.useEmbedder(next, true);
+    return manifest;
+  }
+
+  /**
+   * Fits search to this corpus from training pairs (a dataset's, synthetic questions, ratings):
+   * a query adapter and fusion settings, kept only when cross-validation on the pairs says they
+   * help; then every search uses them (`tune: false` leaves them out). Trains without holding the
+   * write lock.
+   */
+  async tune(options: TuneOptions = {}): Promise<TuneReport> {
+    const s = this.config.search;
+    await this.follow();
+    const synthetic = options.synthetic
+      ? pairsFromQuestions(
+          await generateQuestions(this, { count: options.synthetic, ...(options.seed !== undefined ? { seed: options.seed } : {}) }),
+          "synthetic",
+        )
+      : [];
+    const pairs = [...(options.pairs ?? []), ...synthetic];
+    // Scored the way evaluation runs search: documents collapsed from 300 candidates per retriever.
+    const depth = Math.max(s.candidates, 300);
+    return this.tuning.run(this.embedder, { denseWeight: s.denseWeight, fusion: "convex" }, depth, { ...options, pairs }, (write) =>
+      this.writing(options.lock, write),
+    );
+  }
+
+  /** The active tuning (what it was trained on, how it scored) and every earlier one. */
+  async tuneStatus(): Promise<TuneStatus> {
+    await this.follow();
+    return this.tuning.status(this.embedder);
+  }
+
+  /** Untuned search again; returns false when nothing was tuned. */
+  resetTune(options: { lock?: LockOptions } = {}): Promise<boolean> {
+    return this.writing(options.lock, () => this.tuning.reset());
+  }
+
+  /** Stores a thumbs up or down (the web UI's, `POST /api/feedback`) for `tune({ feedback: true })`. */
+  addFeedback(input: FeedbackInput, options: { lock?: LockOptions } = {}): Promise<FeedbackRecord> {
+    return this.writing(options.lock, () => this.tuning.addFeedback(input));
+  }
+
+  feedback(): Promise<FeedbackRecord[]> {
+    return this.tuning.feedback();
+  }
+
+  /**
+   * Training data for a generator: each question with the passages ragkit would prompt it with and
+   * a cited answer (the gold one, else an extractive one), one object per line of `format`.
+   */
+  async exportGeneratorData(
+    items: QaItem[],
+    format: ExportFormat,
+  ): Promise<{ lines: Array<Record<string, unknown>>; report: ExportReport }> {
+    const deps = {
+      search: (question: string) => this.search(question, { k: this.config.answer.passages }),
+      documentText: async (id: string) => (await this.store.getDocument(id))?.text,
+      contextTokens: this.config.generate.contextTokens,
+    };
+    return exportGeneratorData(deps, items, format);
   }
 
   private async useEmbedder(next: Embedder, owned: boolean): Promise<void> {

@@ -133,3 +133,72 @@ export interface WatchEvent {
   code?: string;
   message?: string;
 }
+
+/** Where a training pair for `ragkit tune` came from. */
+export type TrainingSource = "qrels" | "qa" | "synthetic" | "feedback";
+
+/** A thumbs up or down on an answer or a cited document, from the web UI or `POST /api/feedback`. */
+export interface FeedbackInput {
+  query: string;
+  rating: 1 | -1;
+  /** The document rated (a citation's or a hit's); without it the rating is about the answer only. */
+  documentId?: string;
+  chunkId?: string;
+  answer?: string;
+  comment?: string;
+}
+
+export interface FeedbackRecord extends FeedbackInput {
+  id: string;
+  at: string;
+}
+
+/** Retrieval settings `tune` chooses for a corpus; applied unless a search sets its own. */
+export interface TunedSettings {
+  denseWeight: number;
+  fusion: "convex" | "rrf";
+}
+
+/** nDCG@10 of untuned and tuned search on the same queries, with a paired bootstrap interval. */
+export interface TuneComparison {
+  queries: number;
+  untuned: number;
+  tuned: number;
+  delta: number;
+  ci: [number, number];
+  pValue: number;
+  wins: number;
+  losses: number;
+  ties: number;
+}
+
+/** The `--json` shape of `ragkit tune`. */
+export interface TuneReport {
+  /** Whether the tuning is now active; false keeps the untuned settings (see `reason`). */
+  applied: boolean;
+  reason: string;
+  version?: number;
+  pairs: { total: number; dropped: number; bySource: Partial<Record<TrainingSource, number>>; hash: string };
+  settings: TunedSettings;
+  adapter: { used: boolean; bestEpoch: number; history: Array<{ epoch: number; loss: number; validation: number }> };
+  /** Cross-validated on the training pairs (each fold scored by what the other fold trained). */
+  validation: TuneComparison;
+  /** Every configuration tried, with its cross-validated nDCG@10. */
+  tried: Array<{ adapter: boolean; fusion: "convex" | "rrf"; denseWeight: number; ndcg: number }>;
+  perQuery: Array<{ id: string; query: string; untuned: number; tuned: number }>;
+  seconds: number;
+}
+
+/** The `--json` shape of `ragkit tune status`. */
+export interface TuneStatus {
+  active: boolean;
+  version?: number;
+  createdAt?: string;
+  /** The tuning was made for another embedder (a reindex since): it is not applied. */
+  stale: boolean;
+  settings?: TunedSettings;
+  adapter: boolean;
+  pairs?: TuneReport["pairs"];
+  validation?: TuneComparison;
+  history: Array<{ version: number; createdAt: string; applied: boolean; reason: string }>;
+}

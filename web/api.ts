@@ -76,6 +76,8 @@ export const api = {
   remove: (key: string, id: string) => call<{ removed: number }>(key, "DELETE", `/api/documents/${encodeURIComponent(id)}`),
   search: (key: string, query: string, k: number, mode: string, rerank?: boolean) =>
     call<{ hits: HitJson[]; warnings?: string[] }>(key, "POST", "/api/search", { query, k, mode, ...(rerank === false ? { rerank } : {}) }),
+  feedback: (key: string, body: { query: string; rating: 1 | -1; documentId?: string; chunkId?: string; answer?: string }) =>
+    call<{ id: string }>(key, "POST", "/api/feedback", body),
   stats: (key: string) => call<{ embedder: { id: string }; reranker: string | null; documents: number }>(key, "GET", "/api/stats"),
 };
 

@@ -28,6 +28,8 @@ interface Turn {
   answer: string;
   result?: AnswerJson;
   error?: string;
+  /** Ratings given: "answer" or a citation's marker → +1 / -1. */
+  rated?: Record<string, 1 | -1>;
 }
 
 const load = <T,>(key: string, fallback: T): T => {
@@ -82,7 +84,29 @@ function SourcePanel({ span, settings, onClose }: { span: OpenSpan; settings: Se
   );
 }
 
-function AnswerText({ turn, onCite }: { turn: Turn; onCite: (c: Citation) => void }) {
+/** Thumbs up/down, stored through POST /api/feedback for `ragkit tune --feedback`. */
+function Rate({ label, value, onRate }: { label: string; value: 1 | -1 | undefined; onRate: (rating: 1 | -1) => void }) {
+  return (
+    <span class="rate">
+      <button type="button" class="link" aria-label={`${label}: helpful`} aria-pressed={value === 1} onClick={() => onRate(1)}>
+        👍
+      </button>
+      <button type="button" class="link" aria-label={`${label}: not helpful`} aria-pressed={value === -1} onClick={() => onRate(-1)}>
+        👎
+      </button>
+    </span>
+  );
+}
+
+function AnswerText({
+  turn,
+  onCite,
+  onRate,
+}: {
+  turn: Turn;
+  onCite: (c: Citation) => void;
+  onRate: (target: string, rating: 1 | -1) => void;
+}) {
   const citations = new Map((turn.result?.citations ?? []).map((c) => [c.marker, c]));
   // Uploaded files are stored under generated names; show the name the user gave them.
   const names = new Map(
@@ -113,10 +137,12 @@ function AnswerText({ turn, onCite }: { turn: Turn; onCite: (c: Citation) => voi
                 [{c.marker}] {names.get(c.documentId) ?? c.source.split("/").pop()}
               </button>
               <q>{c.quote.length > 160 ? `${c.quote.slice(0, 159)}…` : c.quote}</q>
+              <Rate label={`Source ${c.marker}`} value={turn.rated?.[String(c.marker)]} onRate={(r) => onRate(String(c.marker), r)} />
             </li>
           ))}
         </ol>
       )}
+      {turn.result && <Rate label="This answer" value={turn.rated?.answer} onRate={(r) => onRate("answer", r)} />}
       {turn.error && <p class="error">{turn.error}</p>}
     </div>
   );
@@ -159,6 +185,19 @@ function ChatView({ settings, onOpen }: { settings: Settings; onOpen: (s: OpenSp
     }
   };
 
+  // A rated answer vouches for (or against) each document it cites; a rated citation for its own.
+  const rate = (index: number, target: string, rating: 1 | -1) => {
+    const turn = turns[index];
+    if (!turn?.result) return;
+    const cited =
+      target === "answer" ? turn.result.citations.slice(0, 3) : turn.result.citations.filter((c) => String(c.marker) === target);
+    const base = { query: turn.question, rating, answer: turn.answer.slice(0, 20_000) };
+    const posts = cited.length > 0 ? cited.map((c) => ({ ...base, documentId: c.documentId, chunkId: c.chunkId })) : [base];
+    Promise.all(posts.map((body) => api.feedback(settings.apiKey, body)))
+      .then(() => setTurns((all) => all.map((t, i) => (i === index ? { ...t, rated: { ...t.rated, [target]: rating } } : t))))
+      .catch((error: Error) => setTurns((all) => all.map((t, i) => (i === index ? { ...t, error: error.message } : t))));
+  };
+
   return (
     <section class="chat">
       <div class="turns">
@@ -168,7 +207,11 @@ function ChatView({ settings, onOpen }: { settings: Settings; onOpen: (s: OpenSp
         {turns.map((turn, i) => (
           <div class="turn" key={i}>
             <div class="question">{turn.question}</div>
-            <AnswerText turn={turn} onCite={(c) => onOpen({ documentId: c.documentId, start: c.start, end: c.end, marker: c.marker })} />
+            <AnswerText
+              turn={turn}
+              onCite={(c) => onOpen({ documentId: c.documentId, start: c.start, end: c.end, marker: c.marker })}
+              onRate={(target, rating) => rate(i, target, rating)}
+            />
           </div>
         ))}
         <div ref={end} />

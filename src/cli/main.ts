@@ -19,6 +19,7 @@ import { registerReview } from "./commands/review.js";
 import { registerSearch } from "./commands/search.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStats } from "./commands/stats.js";
+import { registerTune } from "./commands/tune.js";
 import { registerWatch } from "./commands/watch.js";
 import { downloadProgress } from "./progress.js";
 
@@ -46,6 +47,7 @@ Rag.onModelDownload(downloadProgress());
 
 registerDemo(program);
 registerIngest(program);
+registerTune(program);
 registerWatch(program);
 registerSearch(program);
 registerAsk(program);

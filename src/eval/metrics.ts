@@ -3,13 +3,14 @@ export type Qrels = Map<string, Map<string, number>>;
 /** A ranked list of document ids per query, best first. */
 export type Run = Map<string, string[]>;
 
-export interface RetrievalMetrics {
+// A type, not an interface, so a run's metrics are a Record<string, number> to `eval compare`.
+export type RetrievalMetrics = {
   "ndcg@10": number;
   "recall@10": number;
   "recall@100": number;
   "mrr@10": number;
   "map@100": number;
-}
+};
 
 /** Per-query metrics with trec_eval's definitions: linear graded gains, log2 discount. */
 export function queryMetrics(ranking: string[], judged: Map<string, number>): RetrievalMetrics {

@@ -16,7 +16,7 @@ export interface ReportRun {
 const require = createRequire(import.meta.url);
 
 /** JSON inside <script> must not be able to close the tag. */
-function embed(value: unknown): string {
+export function embed(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c").replace(/>/g, "\\u003e").replace(/&/g, "\\u0026");
 }
 
@@ -88,7 +88,7 @@ filter.addEventListener("input", renderRows);
 renderRows();
 `;
 
-const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1d1d1f;background:#fafaf8}h1{font-size:1.4rem}table{border-collapse:collapse;background:#fff;margin:1rem 0;width:100%}th,td{border-bottom:1px solid #e2e2e0;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.85rem}.num{text-align:right;font-variant-numeric:tabular-nums}.worse{color:#b42318;font-weight:600}.better{color:#137333;font-weight:600}.charts{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}.quote{font-style:italic;color:#555;margin-bottom:.2rem}input{padding:.4rem;width:24rem}code{background:#eee;padding:0 .2rem}`;
+export const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#1d1d1f;background:#fafaf8}h1{font-size:1.4rem}table{border-collapse:collapse;background:#fff;margin:1rem 0;width:100%}th,td{border-bottom:1px solid #e2e2e0;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.85rem}.num{text-align:right;font-variant-numeric:tabular-nums}.worse{color:#b42318;font-weight:600}.better{color:#137333;font-weight:600}.charts{display:grid;grid-template-columns:1fr 1fr;gap:1.5rem}.quote{font-style:italic;color:#555;margin-bottom:.2rem}input{padding:.4rem;width:24rem}code{background:#eee;padding:0 .2rem}`;
 
 /**
  * One self-contained HTML file: summary table, bar charts per metric, the distribution of the
@@ -113,8 +113,7 @@ export async function writeReport(
   comparison?: Comparison,
   reviews?: ReviewSummary,
 ): Promise<void> {
-  // The UMD build is not in chart.js's exports map; it sits next to the CommonJS entry.
-  const chartJs = await readFile(path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
+  const chartJs = await chartScript();
   const primary = runs[0]?.kind === "retrieval" ? "ndcg@10" : "f1";
   const data = { runs: runs.map((r, i) => ({ ...r, label: labels[i] ?? `run ${i + 1}` })), comparison, primary, reviews };
   const title = `ragkit ${runs[0]?.kind ?? ""} evaluation`;
@@ -126,12 +125,18 @@ export async function writeReport(
 <div class="charts"><div><canvas id="bars"></canvas></div><div><canvas id="hist"></canvas></div></div>
 <h2>Questions</h2><input id="filter" placeholder="Filter questions, answers, ids…"><table id="questions"></table>
 <script type="application/json" id="data">${embed(data)}</script>
-<script>${chartJs.replace(/<\/script/gi, "<\\/script")}</script>
+<script>${chartJs}</script>
 <script>${PAGE_SCRIPT}</script>
 </body></html>`;
   await writeFile(file, html);
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Chart.js for an inline <script>: the UMD build is not in its exports map; it sits next to the CommonJS entry. */
+export async function chartScript(): Promise<string> {
+  const code = await readFile(path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
+  return code.replace(/<\/script/gi, "<\\/script");
 }

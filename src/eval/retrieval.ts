@@ -86,6 +86,7 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
       chunk: rag.config.chunk,
       embedder: rag.embedder.id,
       reranker: (await rag.reranker())?.id ?? "none",
+      tune: options.search?.tune === false ? "off" : await tuneSummary(rag),
     },
     ingest,
     timings: { ingestSeconds, searchSeconds, queriesPerSecond: queries.length / Math.max(searchSeconds, 1e-9) },
@@ -105,4 +106,10 @@ export async function evaluateRetrieval(rag: Rag, dataset: string, options: Retr
   };
   if (options.out) await writeFile(options.out, JSON.stringify(file, null, 2));
   return file;
+}
+
+/** What `tune` changed, for the run's record: its version and settings, or "untuned". */
+async function tuneSummary(rag: Rag): Promise<Record<string, unknown> | string> {
+  const status = await rag.tuneStatus();
+  return status.active ? { version: status.version, ...status.settings, adapter: status.adapter } : "untuned";
 }

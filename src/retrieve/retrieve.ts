@@ -21,6 +21,8 @@ export interface RetrieveDeps {
   store: Store;
   embedder: Embedder;
   queryCache: QueryVectorCache;
+  /** A tuned map applied to the query vector (after the cache: the embedder's vector is what is cached). */
+  adapt?: (vector: Float32Array) => Float32Array;
 }
 
 /** Dense, lexical (BM25) or hybrid retrieval with exact metadata pre-filtering. */
@@ -39,7 +41,7 @@ export async function retrieve(deps: RetrieveDeps, query: string, options: Retri
   const [lexical, dense] = await Promise.all([
     wantsLexical ? deps.store.searchLexical(analyze(query), search) : Promise.resolve<ScoredChunk[]>([]),
     wantsDense && query.trim().length > 0
-      ? deps.queryCache.get(deps.embedder, query).then((vector) => deps.store.searchDense(vector, search))
+      ? deps.queryCache.get(deps.embedder, query).then((vector) => deps.store.searchDense(deps.adapt ? deps.adapt(vector) : vector, search))
       : Promise.resolve<ScoredChunk[]>([]),
   ]);
   const hits = fuse(lexical, dense, { denseWeight: options.denseWeight, fusion: options.fusion ?? "convex" });

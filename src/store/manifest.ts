@@ -52,8 +52,18 @@ export async function checkManifest(
   return manifest;
 }
 
-/** A manifest without what only one LanceDB folder knows (its chunk table's name, retired tables). */
+/**
+ * A manifest without what only one store knows (a LanceDB folder's chunk table and retired tables;
+ * the tuning, whose record is not copied: tune the copy again).
+ */
 export function portableManifest(manifest: Manifest): Manifest {
-  const { chunksTable: _table, retired: _retired, ...portable } = manifest;
+  const { chunksTable: _table, retired: _retired, tune: _tune, ...portable } = manifest;
   return portable;
+}
+
+/** Meta keys name files on disk and rows in a table: keep them to a safe alphabet. */
+export function checkMetaKey(key: string): string {
+  if (!/^[a-z0-9][a-z0-9_.-]{0,99}$/.test(key))
+    throw new RagkitError("INVALID_ARGUMENT", `"${key}" is not a valid meta key (a-z, 0-9, _ . -)`);
+  return key;
 }

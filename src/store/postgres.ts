@@ -2,6 +2,7 @@ import type { Pool, PoolClient, QueryResult, QueryResultRow } from "pg";
 import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
+import { checkMetaKey } from "./manifest.js";
 import { addPostings, bm25TopQuery, removeChunks } from "./postgres-bm25.js";
 import { connectPool, searchReady } from "./postgres-connection.js";
 import { pgError } from "./postgres-errors.js";
@@ -88,6 +89,18 @@ export class PostgresStore implements Store {
       `INSERT INTO ${this.n.meta} (key, value) VALUES ('manifest', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
       [JSON.stringify(manifest)],
     );
+  }
+
+  async readMeta(key: string): Promise<unknown> {
+    const found = await this.query<{ value: unknown }>(`SELECT value FROM ${this.n.meta} WHERE key = $1`, [`meta:${checkMetaKey(key)}`]);
+    return found.rows[0]?.value;
+  }
+
+  async writeMeta(key: string, value: unknown): Promise<void> {
+    await this.query(`INSERT INTO ${this.n.meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
+      `meta:${checkMetaKey(key)}`,
+      JSON.stringify(value),
+    ]);
   }
 
   async upsert(writes: DocumentWrite[]): Promise<void> {

@@ -13,6 +13,8 @@ export interface Manifest {
   embedder: { id: string; dimensions: number; settings?: Record<string, string | number> };
   analyzer: string;
   chunker: Record<string, unknown>;
+  /** The active tuning (`ragkit tune`): its record is the store's meta entry `key`. */
+  tune?: { version: number; key: string };
   createdAt: string;
   updatedAt: string;
 }
@@ -129,6 +131,10 @@ export interface Store {
   recover(): Promise<void>;
   readManifest(): Promise<Manifest | undefined>;
   writeManifest(manifest: Manifest): Promise<void>;
+  /** A JSON record the index keeps beside its data (tunings, feedback); undefined when absent. */
+  readMeta(key: string): Promise<unknown>;
+  /** Replaces the record atomically; call while holding the lock. */
+  writeMeta(key: string, value: unknown): Promise<void>;
   /** Replaces each document and all its chunks (chunks no longer produced are deleted). */
   upsert(writes: DocumentWrite[]): Promise<void>;
   /** Removes documents and their chunks; returns how many documents existed. */

@@ -203,6 +203,25 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
       });
     });
 
+    it("keeps meta records (tunings, feedback) beside the data, replaced whole, seen by another handle", async () => {
+      await withStore(async (store, fixture) => {
+        expect(await store.readMeta("tune-v1")).toBeUndefined();
+        const record = { version: 1, weights: "AAAA", nested: { list: [1, 2.5, "x"] } };
+        await store.writeMeta("tune-v1", record);
+        await store.writeMeta("feedback", [{ query: "q", rating: -1 }]);
+        const other = await fixture.open(DIMS);
+        try {
+          expect(await other.readMeta("tune-v1")).toEqual(record);
+          await other.writeMeta("tune-v1", { version: 2 });
+          expect(await store.readMeta("tune-v1")).toEqual({ version: 2 });
+          expect(await store.readMeta("feedback")).toEqual([{ query: "q", rating: -1 }]);
+        } finally {
+          await other.close();
+        }
+        await expect(store.writeMeta("../escape", {})).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      });
+    });
+
     it("lets one writer hold the lock at a time", async () => {
       await withStore(async (store) => {
         const lock = await store.lock({ wait: false });

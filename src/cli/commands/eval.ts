@@ -21,6 +21,12 @@ interface RetrievalFlags {
   denseWeight?: number;
   fusion?: string;
   split?: string;
+  tune: boolean;
+}
+
+/** The index a BEIR dataset gets (per embedder) unless --index says otherwise: `eval retrieval` and `tune` share it. */
+export function evalIndexDir(dataset: string, embedder: string | undefined): string {
+  return path.join(tmpdir(), "ragkit-eval", shortId(`${path.resolve(dataset)}\u0000${embedder ?? ""}`));
 }
 
 export function registerEval(program: Command): void {
@@ -36,6 +42,7 @@ export function registerEval(program: Command): void {
     .option("--dense-weight <w>", "dense weight in hybrid fusion", parseNumberOption("--dense-weight"))
     .option("--fusion <kind>", "convex (default) or rrf")
     .option("--split <name>", "qrels split", "test")
+    .option("--no-tune", "search as if `ragkit tune` had never run")
     .action(async (options: RetrievalFlags, command: Command) => {
       const globals = command.optsWithGlobals() as { json?: boolean; index?: string; embedder?: string };
       const mode = parseMode(options.mode);
@@ -43,8 +50,7 @@ export function registerEval(program: Command): void {
         throw new RagkitError("INVALID_ARGUMENT", `--fusion must be convex or rrf, not "${options.fusion}"`);
       }
       // A dataset (per embedder) gets its own index, kept between runs so re-evaluating only re-runs queries.
-      const dir =
-        globals.index ?? path.join(tmpdir(), "ragkit-eval", shortId(`${path.resolve(options.dataset)}\u0000${globals.embedder ?? ""}`));
+      const dir = globals.index ?? evalIndexDir(options.dataset, globals.embedder);
       const result = await withRag(
         command,
         (rag) =>
@@ -56,6 +62,7 @@ export function registerEval(program: Command): void {
               ...(mode ? { mode } : {}),
               ...(options.denseWeight !== undefined ? { denseWeight: options.denseWeight } : {}),
               ...(options.fusion ? { fusion: options.fusion as "convex" | "rrf" } : {}),
+              ...(options.tune ? {} : { tune: false }),
             },
             onIngestProgress: (p) => {
               if (p.phase === "done" && !globals.json)

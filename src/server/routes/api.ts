@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Rag } from "../../rag.js";
 import { registerAnswerRoutes } from "./answers.js";
 import { registerDocumentRoutes } from "./documents.js";
+import { registerFeedbackRoutes } from "./feedback.js";
 import { type IngestRouteOptions, registerIngestRoute } from "./ingest.js";
 import type { RouteLimits } from "./limits.js";
 
@@ -12,4 +13,5 @@ export function registerApi(app: FastifyInstance, rag: Rag, limits: RouteLimits,
   registerDocumentRoutes(app, rag, limits, options.uploadsDir);
   registerAnswerRoutes(app, rag, limits);
   registerIngestRoute(app, rag, limits, options);
+  registerFeedbackRoutes(app, rag, limits);
 }
