@@ -19,8 +19,14 @@ async function writeBeir(dir: string, documents: number): Promise<void> {
       .map((d, i) => (keep(i) ? `q${i}\t${d.id}\t1` : ""))
       .filter(Boolean)
       .join("\n")}\n`;
-  await writeFile(path.join(dir, "qrels", "train.tsv"), qrels((i) => i % 2 === 0));
-  await writeFile(path.join(dir, "qrels", "test.tsv"), qrels((i) => i % 2 === 1));
+  await writeFile(
+    path.join(dir, "qrels", "train.tsv"),
+    qrels((i) => i % 2 === 0),
+  );
+  await writeFile(
+    path.join(dir, "qrels", "test.tsv"),
+    qrels((i) => i % 2 === 1),
+  );
 }
 
 describe("ragkit tune (CLI)", () => {
@@ -30,7 +36,18 @@ describe("ragkit tune (CLI)", () => {
     const index = path.join(root, "idx");
     await writeBeir(dataset, 60);
 
-    const tuned = await runCli(["tune", "--dataset", dataset, "--split", "train", "--index", index, "--report", path.join(root, "tune.html"), "--json"]);
+    const tuned = await runCli([
+      "tune",
+      "--dataset",
+      dataset,
+      "--split",
+      "train",
+      "--index",
+      index,
+      "--report",
+      path.join(root, "tune.html"),
+      "--json",
+    ]);
     expect(tuned.stderr).not.toMatch(/Error/);
     expect(tuned.code).toBe(0);
     const report = JSON.parse(tuned.stdout);
@@ -51,7 +68,12 @@ describe("ragkit tune (CLI)", () => {
 
     const qa = path.join(root, "qa.jsonl");
     const three = syntheticDocument(3).text.split(" ");
-    const question = { _id: "a", question: `Where is ${three.slice(0, 6).join(" ")}?`, answers: [three.slice(2, 5).join(" ")], gold_ids: ["doc-3"] };
+    const question = {
+      _id: "a",
+      question: `Where is ${three.slice(0, 6).join(" ")}?`,
+      answers: [three.slice(2, 5).join(" ")],
+      gold_ids: ["doc-3"],
+    };
     await writeFile(qa, `${JSON.stringify(question)}\n`);
     const out = path.join(root, "train.jsonl");
     const exported = await runCli(["tune", "export", "--dataset", qa, "--format", "openai-chat", "--out", out, "--index", index, "--json"]);

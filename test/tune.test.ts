@@ -25,7 +25,11 @@ function synonymCorpus() {
   const documents = Array.from({ length: 160 }, (_, i) => {
     const topics = new Set<number>();
     while (topics.size < 3) topics.add(Math.floor(next() * TOPICS));
-    return { id: `d${i}`, topics: [...topics], text: `Report ${i}: ${[...topics].map((t) => `kelp${t}`).join(" ")} measured in the field.` };
+    return {
+      id: `d${i}`,
+      topics: [...topics],
+      text: `Report ${i}: ${[...topics].map((t) => `kelp${t}`).join(" ")} measured in the field.`,
+    };
   });
   const pairs: TrainingPair[] = documents.map((d) => ({
     id: `q${d.id}`,
@@ -63,7 +67,11 @@ describe("tune", () => {
     }));
     const [train, held] = [examples.slice(0, 180), examples.slice(180)];
     const identity = rankingScore(held, QueryAdapter.identity(d));
-    const trained = trainAdapter(train, (a) => rankingScore(train.slice(0, 30), a), { ...DEFAULT_TRAINING, learningRate: 3e-3, epochs: 60 });
+    const trained = trainAdapter(train, (a) => rankingScore(train.slice(0, 30), a), {
+      ...DEFAULT_TRAINING,
+      learningRate: 3e-3,
+      epochs: 60,
+    });
     expect(trained.bestEpoch).toBeGreaterThan(0);
     expect(trained.history[0]?.loss).toBeGreaterThan(trained.history.at(-1)?.loss ?? Number.POSITIVE_INFINITY);
     const after = rankingScore(held, trained.adapter);
@@ -71,7 +79,9 @@ describe("tune", () => {
     expect(after).toBeGreaterThan(identity + 0.25);
     // Stored and read back, the adapter maps vectors the same way.
     const back = QueryAdapter.fromJSON(JSON.parse(JSON.stringify(trained.adapter.toJSON())));
-    expect(Array.from(back.apply(held[0]?.query as Float32Array))).toEqual(Array.from(trained.adapter.apply(held[0]?.query as Float32Array)));
+    expect(Array.from(back.apply(held[0]?.query as Float32Array))).toEqual(
+      Array.from(trained.adapter.apply(held[0]?.query as Float32Array)),
+    );
   });
 
   it("tunes an index from labelled pairs: held-out questions improve, the tuning persists, reset and tune:false go back", async () => {
@@ -103,7 +113,13 @@ describe("tune", () => {
       const kept = await rag.tune({ pairs: noise, adapter: false });
       expect(kept.applied).toBe(false);
       expect(kept.reason).toMatch(/untuned settings stay/);
-      expect(await rag.tuneStatus()).toMatchObject({ active: false, history: [{ version: 1, applied: true }, { version: 2, applied: false }] });
+      expect(await rag.tuneStatus()).toMatchObject({
+        active: false,
+        history: [
+          { version: 1, applied: true },
+          { version: 2, applied: false },
+        ],
+      });
     } finally {
       await rag.close();
     }

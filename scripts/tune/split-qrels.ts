@@ -22,7 +22,10 @@ const train = new Set(shuffled.slice(0, Math.floor(queries.length / 2)).map((x) 
 await mkdir(path.join(to, "qrels"), { recursive: true });
 for (const file of ["corpus.jsonl", "queries.jsonl"]) await symlink(path.resolve(from, file), path.join(to, file)).catch(() => undefined);
 const write = (name: string, keep: (q: string) => boolean) =>
-  writeFile(path.join(to, "qrels", `${name}.tsv`), `${[...(header ? [header] : []), ...lines.filter((l) => keep(l.split(/\s+/)[0] as string))].join("\n")}\n`);
+  writeFile(
+    path.join(to, "qrels", `${name}.tsv`),
+    `${[...(header ? [header] : []), ...lines.filter((l) => keep(l.split(/\s+/)[0] as string))].join("\n")}\n`,
+  );
 await write("train", (q) => train.has(q));
 await write("test", (q) => !train.has(q));
 console.log(`${train.size} training queries, ${queries.length - train.size} test queries → ${to}`);
