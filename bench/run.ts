@@ -5,6 +5,7 @@
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
  *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…]   the store at N documents (bench/scale.ts)
+ *   npm run bench -- --tune N      what `ragkit tune` costs over N chunks with 1,000 pairs (bench/tune.ts)
  *
  * With --embedder, the peer is that provider's model called plainly through its own library, one
  * batch after another (bench/peers.ts); `--embedder transformers:tiny` writes a MiniLM-sized model
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     "tiny-layers": { type: "string", default: "72" },
     workers: { type: "string" },
     scale: { type: "string" },
+    tune: { type: "string" },
     store: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
@@ -43,6 +45,11 @@ const provider = (flag: string | undefined) => {
   const at = flag.indexOf(":");
   return { provider: at < 0 ? flag : flag.slice(0, at), ...(at < 0 ? {} : { model: flag.slice(at + 1) }) };
 };
+if (values.tune) {
+  const { runTuneBench } = await import("./tune.js");
+  await runTuneBench(Number(values.tune));
+  process.exit(0);
+}
 if (values.scale) {
   const { runScaleBench } = await import("./scale.js");
   await runScaleBench(Number(values.scale), Number(values.queries), values.store);

@@ -3,8 +3,8 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** p50 and p95 of `count` runs, after five for warm-up. */
-export async function timed(count: number, run: (i: number) => Promise<unknown>): Promise<string> {
+/** Milliseconds of `count` runs, sorted, after five for warm-up. */
+export async function sortedTimes(count: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
   for (let i = 0; i < 5; i++) await run(count + i);
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -12,7 +12,12 @@ export async function timed(count: number, run: (i: number) => Promise<unknown>)
     await run(i);
     times.push(performance.now() - t);
   }
-  times.sort((a, b) => a - b);
+  return times.sort((a, b) => a - b);
+}
+
+/** p50 and p95 of `count` runs, after five for warm-up. */
+export async function timed(count: number, run: (i: number) => Promise<unknown>): Promise<string> {
+  const times = await sortedTimes(count, run);
   return `p50 ${percentile(times, 50).toFixed(1)} ms  p95 ${percentile(times, 95).toFixed(1)} ms`;
 }
 
