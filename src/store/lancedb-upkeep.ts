@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
 import type { AnnOptions } from "./ann.js";
 import type { FtsIndex } from "./lancedb-fts.js";
-import { ensureScalarIndexes, ensureVectorIndex, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
+import { ensureScalarIndexes, ensureVectorIndex, fileBuildLog, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 
@@ -45,7 +45,7 @@ export class Upkeep {
     this.checkedAt = version;
     await t.fts.ensure();
     await ensureScalarIndexes({ chunks: t.chunks, documents: t.documents }, t.lancedb);
-    await ensureVectorIndex(t.chunks, t.lancedb, this.ann.minRows);
+    await ensureVectorIndex(t.chunks, t.lancedb, this.ann.minRows, fileBuildLog(t.dir, t.chunksName));
     await alsoDue();
     if (!(await this.worthCompacting(t))) return;
     // Every write we make is complete in the newest version; older ones are kept for a grace
