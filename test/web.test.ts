@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe("web UI in headless Chromium", () => {
   it("uploads a PDF, lists it, answers with a citation that opens the highlighted span", async () => {
-    const { app, close } = await serverFor({ apiKeys: ["browser-key-1"] });
+    const { app, rag, close } = await serverFor({ apiKeys: ["browser-key-1"] });
     const page = await browser.newPage();
     try {
       const address = await app.listen({ host: "127.0.0.1", port: 0 });
@@ -68,6 +68,15 @@ describe("web UI in headless Chromium", () => {
       expect(await highlight.textContent()).toContain("The harbour ferry leaves at dawn every Tuesday.");
       expect(await page.locator(".source .path").textContent()).toBe("harbour.pdf");
       await page.screenshot({ path: path.join(ARTIFACTS, "chat-citation.png"), fullPage: true });
+
+      // A thumbs up on the answer is stored for `ragkit tune --feedback`, for the document it cites.
+      const up = page.getByRole("button", { name: "This answer: helpful" });
+      await up.click();
+      await expect.poll(() => up.getAttribute("aria-pressed")).toBe("true");
+      const feedback = await rag.feedback();
+      expect(feedback).toHaveLength(1);
+      expect(feedback[0]).toMatchObject({ query: "When does the harbour ferry leave?", rating: 1 });
+      expect((await rag.getDocument(feedback[0]?.documentId ?? ""))?.metadata.filename).toBe("harbour.pdf");
     } finally {
       await page.close();
       await close();
