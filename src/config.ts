@@ -191,12 +191,12 @@ export const configSchema = z
         metadataCacheMb: z.number().int().min(8).default(128),
         /** Memory per process for exact dense search from a copy of a small index's vectors and chunks (0: off). */
         denseCacheMb: z.number().int().min(0).max(16_384).default(64),
-        /** Chunks past which dense search uses an ANN index (IVF-HNSW with 8-bit scalar quantisation) instead of an exact scan; 0 never. */
+        /** Chunks past which dense search uses an ANN index (IVF with RaBitQ one-bit codes, re-scored at full precision) instead of an exact scan; 0 never. */
         annMinRows: z.number().int().min(0).default(50_000),
         /** IVF partitions searched per query; more is slower and nearer exact. */
         annProbes: z.number().int().positive().max(1000).default(20),
         /** Candidates re-scored with the full-precision vectors, as a multiple of k. */
-        annRefine: z.number().int().min(1).max(100).default(2),
+        annRefine: z.number().int().min(1).max(100).default(10),
       })
       .strict()
       .prefault({}),
