@@ -61,4 +61,3 @@ export async function runTuneBench(documents: number): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
