@@ -12,7 +12,7 @@ import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { syntheticDocument } from "../scripts/scale/text.js";
 import { Rag } from "../src/rag.js";
 import { QueryAdapter } from "../src/tune/adapter.js";
-import type { TrainingPair } from "../src/tune/pairs.js";
+import type { TrainingPair } from "../src/types.js";
 import { percentile, sortedTimes } from "./scale-measure.js";
 
 const PAIRS = 1000;

@@ -4,9 +4,8 @@ import type { ChatMessage, Generator } from "./generate/types.js";
 import type { Reranker } from "./rerank/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
 import type { Store } from "./store/types.js";
-import type { TrainingPair } from "./tune/pairs.js";
 import type { TuneRunOptions } from "./tune/tuning.js";
-import type { LockOptions, SearchFilter, SearchMode } from "./types.js";
+import type { LockOptions, SearchFilter, SearchMode, TrainingPair } from "./types.js";
 
 /** The options of the `Rag` facade's calls: part of the public library interface. */
 

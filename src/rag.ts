@@ -32,10 +32,20 @@ import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
-import { type ExportFormat, type ExportReport, exportGeneratorData } from "./tune/export.js";
+import { exportGeneratorData } from "./tune/export.js";
 import { pairsFromQuestions } from "./tune/pairs.js";
 import { Tuning } from "./tune/tuning.js";
-import type { Answer, FeedbackInput, FeedbackRecord, Hit, StoredChunk, TuneReport, TuneStatus } from "./types.js";
+import type {
+  Answer,
+  ExportFormat,
+  ExportReport,
+  FeedbackInput,
+  FeedbackRecord,
+  Hit,
+  StoredChunk,
+  TuneReport,
+  TuneStatus,
+} from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
 export type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions, TuneOptions } from "./rag-options.js";

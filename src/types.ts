@@ -137,6 +137,46 @@ export interface WatchEvent {
 /** Where a training pair for `ragkit tune` came from. */
 export type TrainingSource = "qrels" | "qa" | "synthetic" | "feedback";
 
+/** A question and the documents that answer it (graded, > 0 relevant), from wherever it came. */
+export interface TrainingPair {
+  id: string;
+  query: string;
+  gold: Map<string, number>;
+  /** Documents a user marked as not answering it: negatives before any mined one. */
+  negatives?: string[];
+  source: TrainingSource;
+}
+
+/** One epoch of adapter training: mean loss, and the early-stopping score (NaN when not validated). */
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  validation: number;
+}
+
+/** How far `tune` is: preparing pairs, training (fold 1, fold 2, final), choosing. */
+export interface TuneProgress {
+  phase: "prepare" | "train" | "select";
+  done: number;
+  total: number;
+  epoch?: EpochLog;
+}
+
+export type ExportFormat = "openai-chat" | "alpaca";
+
+/** The `--json` shape of `ragkit tune export`. */
+export interface ExportReport {
+  format: ExportFormat;
+  written: number;
+  /** Questions left out: no passage holds the gold answer or a gold document, or nothing was found. */
+  skipped: number;
+  fromGold: number;
+  fromExtractive: number;
+  tokens: { total: number; mean: number; max: number };
+  /** Lines that break the format's rules (always 0 unless something is wrong). */
+  invalid: number;
+}
+
 /** A thumbs up or down on an answer or a cited document, from the web UI or `POST /api/feedback`. */
 export interface FeedbackInput {
   query: string;

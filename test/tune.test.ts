@@ -5,8 +5,8 @@ import { random } from "../src/eval/random.js";
 import { Rag } from "../src/rag.js";
 import { normalize, QueryAdapter } from "../src/tune/adapter.js";
 import { checkChatLine } from "../src/tune/export.js";
-import type { TrainingPair } from "../src/tune/pairs.js";
 import { type AdapterExample, DEFAULT_TRAINING, rankingScore, trainAdapter } from "../src/tune/train-adapter.js";
+import type { TrainingPair } from "../src/types.js";
 import { tempDir } from "./helpers/fs.js";
 import { serverFor } from "./helpers/server.js";
 

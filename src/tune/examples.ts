@@ -1,8 +1,8 @@
 import type { Embedder } from "../embed/types.js";
 import type { ChunkRecord, ScoredChunk, Store } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
+import type { TrainingPair } from "../types.js";
 import { dot, normalize } from "./adapter.js";
-import type { TrainingPair } from "./pairs.js";
 import type { AdapterExample } from "./train-adapter.js";
 
 /** Everything tuning needs about one training query, fetched once. */

@@ -4,9 +4,7 @@ import { answerExtractively } from "../generate/extractive.js";
 import { type Passage, packPassages } from "../generate/passages.js";
 import { buildMessages } from "../generate/prompt.js";
 import type { ChatMessage } from "../generate/types.js";
-import type { Hit } from "../types.js";
-
-export type ExportFormat = "openai-chat" | "alpaca";
+import type { ExportFormat, ExportReport, Hit } from "../types.js";
 
 /** One training example for a generator: the prompt ragkit would send, and a cited answer. */
 export interface GeneratorExample {
@@ -14,19 +12,6 @@ export interface GeneratorExample {
   messages: ChatMessage[];
   /** Where the answer came from: the dataset's gold answer, or an extractive answer over the passages. */
   answerFrom: "gold" | "extractive";
-}
-
-/** The `--json` shape of `ragkit tune export`. */
-export interface ExportReport {
-  format: ExportFormat;
-  written: number;
-  /** Questions left out: no passage holds the gold answer or a gold document, or nothing was found. */
-  skipped: number;
-  fromGold: number;
-  fromExtractive: number;
-  tokens: { total: number; mean: number; max: number };
-  /** Lines that break the format's rules (always 0 unless something is wrong). */
-  invalid: number;
 }
 
 export interface ExportDeps {

@@ -5,17 +5,7 @@ import { RagkitError } from "../errors.js";
 import type { QaItem } from "../eval/answers.js";
 import { type BeirQuery, beirPaths, readJsonl, readQrels } from "../eval/beir.js";
 import { analyze } from "../text/analyzer.js";
-import type { FeedbackRecord, TrainingSource } from "../types.js";
-
-/** A question and the documents that answer it (graded, > 0 relevant), from wherever it came. */
-export interface TrainingPair {
-  id: string;
-  query: string;
-  gold: Map<string, number>;
-  /** Documents a user marked as not answering it: negatives before any mined one. */
-  negatives?: string[];
-  source: TrainingSource;
-}
+import type { FeedbackRecord, TrainingPair, TrainingSource } from "../types.js";
 
 const MAX_QUERY_CHARS = 2000;
 

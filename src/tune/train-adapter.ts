@@ -1,4 +1,5 @@
 import { random } from "../eval/random.js";
+import type { EpochLog } from "../types.js";
 import { dot, multiply, QueryAdapter } from "./adapter.js";
 
 /** One training example: a query, the passage that answers it, and passages that look close but do not. */
@@ -25,12 +26,6 @@ export interface TrainAdapterOptions {
   patience: number;
   seed: number;
   onEpoch?: (epoch: EpochLog) => void;
-}
-
-export interface EpochLog {
-  epoch: number;
-  loss: number;
-  validation: number;
 }
 
 export interface TrainedAdapter {

@@ -1,20 +1,13 @@
 import type { Embedder } from "../embed/types.js";
 import { random } from "../eval/random.js";
 import type { Store } from "../store/types.js";
-import type { TrainingSource, TunedSettings, TuneReport } from "../types.js";
+import type { EpochLog, TrainingPair, TrainingSource, TunedSettings, TuneProgress, TuneReport } from "../types.js";
 import type { QueryAdapter } from "./adapter.js";
 import { type PreparedPair, preparePairs } from "./examples.js";
-import { pairsHash, type TrainingPair } from "./pairs.js";
+import { pairsHash } from "./pairs.js";
 import { type QueryRuns, selectCandidate } from "./select.js";
 import type { TuneRecord } from "./state.js";
-import {
-  type AdapterExample,
-  DEFAULT_TRAINING,
-  type EpochLog,
-  rankingScore,
-  type TrainAdapterOptions,
-  trainAdapter,
-} from "./train-adapter.js";
+import { type AdapterExample, DEFAULT_TRAINING, rankingScore, type TrainAdapterOptions, trainAdapter } from "./train-adapter.js";
 
 export interface TuneDeps {
   store: Store;
@@ -23,13 +16,6 @@ export interface TuneDeps {
   untuned: TunedSettings;
   /** Candidates per retriever that search asks for. */
   depth: number;
-}
-
-export interface TuneProgress {
-  phase: "prepare" | "train" | "select";
-  done: number;
-  total: number;
-  epoch?: EpochLog;
 }
 
 export interface RunTuneOptions {

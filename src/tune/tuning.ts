@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { Embedder } from "../embed/types.js";
 import { RagkitError } from "../errors.js";
 import type { Manifest, Store } from "../store/types.js";
-import type { FeedbackInput, FeedbackRecord, TunedSettings, TuneReport, TuneStatus } from "../types.js";
-import { cleanPairs, pairsFromFeedback, type TrainingPair } from "./pairs.js";
+import type { FeedbackInput, FeedbackRecord, TrainingPair, TunedSettings, TuneProgress, TuneReport, TuneStatus } from "../types.js";
+import { cleanPairs, pairsFromFeedback } from "./pairs.js";
 import { type ActiveTune, loadActive, saveTune, setActive, tuneStatus } from "./state.js";
-import { type RunTuneOptions, runTune, type TuneProgress } from "./tune.js";
+import { type RunTuneOptions, runTune } from "./tune.js";
 
 const FEEDBACK = "feedback";
 /** Ratings kept; the oldest go first (a rating is a few hundred bytes). */

@@ -8,11 +8,9 @@ import { beirPaths, ingestCorpus } from "../../eval/beir.js";
 import { compareRuns } from "../../eval/compare.js";
 import { evaluateRetrieval, type RetrievalRun } from "../../eval/retrieval.js";
 import type { Rag } from "../../rag.js";
-import type { ExportFormat } from "../../tune/export.js";
 import { pairsFromDataset } from "../../tune/pairs.js";
 import { writeTuneReport } from "../../tune/report.js";
-import type { TuneProgress } from "../../tune/tune.js";
-import type { TuneComparison, TuneReport } from "../../types.js";
+import type { ExportFormat, TuneComparison, TuneProgress, TuneReport } from "../../types.js";
 import { parseIntOption, parseNumberOption, printJson, withRag } from "../common.js";
 import { evalIndexDir } from "./eval.js";
 
