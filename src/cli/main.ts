@@ -42,6 +42,12 @@ const program = new Command("ragkit")
   .showHelpAfterError()
   .exitOverride();
 
+// `ragkit docs list | head`: once the reader has gone, stop quietly instead of crashing on EPIPE.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 // A first use of a hub model downloads it: show that, whichever command caused it.
 Rag.onModelDownload(downloadProgress());
 
