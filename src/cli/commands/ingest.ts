@@ -3,7 +3,9 @@ import type { IngestReport } from "../../ingest/types.js";
 import { abortOnInterrupt, printJson, type WalkFlags, walkOverrides, withRag, withWalkOptions } from "../common.js";
 import { ingestProgressReporter } from "../progress.js";
 
-function summary(report: IngestReport): string {
+function summary(report: IngestReport, paths: string[]): string {
+  const touched = report.added + report.updated + report.unchanged + report.removed + report.failed.length + report.warnings.length;
+  if (touched === 0 && !report.aborted) return `no supported files found under ${paths.join(", ")}\n`;
   const lines = [
     `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed; ${report.chunksEmbedded} chunks embedded${report.chunksReused ? `, ${report.chunksReused} re-used` : ""}`,
   ];
@@ -44,7 +46,7 @@ export function registerIngest(program: Command): void {
         const { added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted } = report;
         printJson({ added, updated, unchanged, removed, chunksEmbedded, chunksReused, failed, warnings, aborted });
       } else {
-        process.stdout.write(summary(report));
+        process.stdout.write(summary(report, paths));
       }
       // Failing is only an error when nothing at all could be done.
       const succeeded = report.added + report.updated + report.unchanged + report.removed;

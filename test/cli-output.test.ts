@@ -1,0 +1,30 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { exited, runCli, spawnCli } from "./helpers/cli.js";
+import { writeCorpus } from "./helpers/corpus.js";
+import { tempDir } from "./helpers/fs.js";
+
+describe("CLI output", () => {
+  it("says when a folder holds nothing it can read, and stops quietly when its reader goes away (| head)", async () => {
+    const root = await tempDir();
+    const empty = path.join(root, "empty");
+    await mkdir(empty);
+    const none = await runCli(["ingest", empty, "--index", path.join(root, "idx")]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe(`no supported files found under ${empty}\n`);
+
+    const docs = path.join(root, "docs");
+    await writeCorpus(docs, 60);
+    expect((await runCli(["ingest", docs, "--index", path.join(root, "idx")])).code).toBe(0);
+    // The reader is gone before the listing is written, as with `| head -0`.
+    const child = spawnCli(["docs", "list", "--index", path.join(root, "idx")]);
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    expect(await exited(child)).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+  }, 120_000);
+});
