@@ -16,9 +16,11 @@ export function formatHits(hits: Hit[]): string {
   if (hits.length === 0) return "No results.\n";
   return hits
     .map((hit, i) => {
-      const parts = [`fused ${hit.score.toFixed(3)}`];
-      if (hit.scores.lexical !== undefined) parts.push(`bm25 ${hit.scores.lexical.toFixed(2)}`);
-      if (hit.scores.dense !== undefined) parts.push(`cosine ${hit.scores.dense.toFixed(3)}`);
+      // The same names as the JSON's `score` and `scores`.
+      const parts = [`score ${hit.score.toFixed(3)}`];
+      if (hit.scores.rerank !== undefined) parts.push(`rerank ${hit.scores.rerank.toFixed(3)}`);
+      if (hit.scores.lexical !== undefined) parts.push(`lexical ${hit.scores.lexical.toFixed(2)}`);
+      if (hit.scores.dense !== undefined) parts.push(`dense ${hit.scores.dense.toFixed(3)}`);
       const headings = Array.isArray(hit.chunk.metadata.headings) ? `  § ${hit.chunk.metadata.headings.join(" > ")}` : "";
       return `${i + 1}. ${displayPath(hit.chunk.source)} [${hit.chunk.start}-${hit.chunk.end}]  (${parts.join(", ")})${headings}\n   ${snippet(hit.chunk.text)}`;
     })
