@@ -195,7 +195,7 @@ export const configSchema = z
         annMinRows: z.number().int().min(0).default(50_000),
         /** IVF partitions searched per query; more is slower and nearer exact. */
         annProbes: z.number().int().positive().max(1000).default(20),
-        /** Candidates re-scored with the full-precision vectors, as a multiple of k. */
+        /** Candidates re-scored with the full-precision vectors: this × 10, or k if more. */
         annRefine: z.number().int().min(1).max(100).default(10),
       })
       .strict()
