@@ -154,9 +154,11 @@ export interface EpochLog {
   validation: number;
 }
 
-/** How far `tune` is: preparing pairs, training (fold 1, fold 2, final), choosing. */
+/** How far `tune` is: preparing pairs (done/total pairs), training (done/total epochs of `stage`), choosing. */
 export interface TuneProgress {
   phase: "prepare" | "train" | "select";
+  /** While training: "fold 1", "fold 2" (cross-validation) or "final". */
+  stage?: string;
   done: number;
   total: number;
   epoch?: EpochLog;

@@ -1,6 +1,7 @@
 import cliProgress from "cli-progress";
 import type { IngestProgress } from "../ingest/types.js";
 import type { ModelDownload } from "../rag-options.js";
+import type { TuneProgress } from "../types.js";
 
 /**
  * A progress bar on a terminal, structured JSON lines (every 2 s) otherwise; both on stderr so
@@ -119,5 +120,49 @@ export function downloadProgress(): (p: ModelDownload) => void {
       bar?.stop();
       bar = undefined;
     }
+  };
+}
+
+/**
+ * `ragkit tune`: on a terminal, a bar per stage (preparing pairs, each training run, by epoch, with
+ * the loss; early stopping may end one before its last epoch); JSON lines every 2 s otherwise.
+ */
+export function tuneProgress(): { update(p: TuneProgress): void; stop(): void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: "{stage} [{bar}] {value}/{total} {unit}{info} | ETA {eta_formatted}" },
+      cliProgress.Presets.shades_classic,
+    );
+    let stage: string | undefined;
+    return {
+      update(p) {
+        const name = p.phase === "train" ? `training (${p.stage ?? ""})` : p.phase === "prepare" ? "preparing pairs" : "choosing";
+        const payload = {
+          stage: name,
+          unit: p.phase === "train" ? "epochs" : "",
+          info: p.epoch ? ` | loss ${p.epoch.loss.toFixed(3)}` : "",
+        };
+        if (name !== stage) {
+          if (stage) bar.stop();
+          bar.start(Math.max(p.total, 1), p.done, payload);
+          stage = name;
+        }
+        bar.update(p.done, payload);
+      },
+      stop() {
+        if (stage) bar.stop();
+        stage = undefined;
+      },
+    };
+  }
+  let last = 0;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (p.phase === "prepare" && p.done !== p.total && now - last < 2000) return;
+      last = now;
+      process.stderr.write(`${JSON.stringify({ event: "tune", ...p })}\n`);
+    },
+    stop() {},
   };
 }

@@ -69,7 +69,7 @@ export async function runTune(
     for (let fold = 0; fold < (options.folds ?? 2); fold++) {
       const train = prepared.filter((_, i) => folds[i] !== fold);
       const trained = fitWithValidation(train, training, seed + fold, (epoch) =>
-        progress?.({ phase: "train", done: fold, total: 3, epoch }),
+        progress?.({ phase: "train", stage: `fold ${fold + 1}`, done: epoch.epoch, total: training.epochs, epoch }),
       );
       bestEpochs.push(trained.bestEpoch);
       for (const [i, p] of prepared.entries()) {
@@ -81,6 +81,7 @@ export async function runTune(
   progress?.({ phase: "select", done: 0, total: 1 });
   const untuned = { ...deps.untuned, adapter: false };
   const selection = selectCandidate(runs, untuned, withAdapter && bestEpochs.some((e) => e > 0));
+  progress?.({ phase: "select", done: 1, total: 1 });
   const minGain = options.minGain ?? 0.005;
   const c = selection.comparison;
   const applied = c.delta >= minGain && c.ci[0] > 0;
@@ -92,7 +93,7 @@ export async function runTune(
     const final = trainAdapter(all, undefined, {
       ...training,
       epochs,
-      onEpoch: (epoch) => progress?.({ phase: "train", done: 2, total: 3, epoch }),
+      onEpoch: (epoch) => progress?.({ phase: "train", stage: "final", done: epoch.epoch, total: epochs, epoch }),
     });
     adapter = { weights: final.adapter, history: final.history, bestEpoch: final.bestEpoch };
   }

@@ -10,8 +10,9 @@ import { evaluateRetrieval, type RetrievalRun } from "../../eval/retrieval.js";
 import type { Rag } from "../../rag.js";
 import { pairsFromDataset } from "../../tune/pairs.js";
 import { writeTuneReport } from "../../tune/report.js";
-import type { ExportFormat, TuneComparison, TuneProgress, TuneReport } from "../../types.js";
+import type { ExportFormat, TuneComparison, TuneReport } from "../../types.js";
 import { parseIntOption, parseNumberOption, printJson, withRag } from "../common.js";
+import { tuneProgress } from "../progress.js";
 import { evalIndexDir } from "./eval.js";
 
 interface TuneFlags {
@@ -124,6 +125,7 @@ async function runTuneCommand(
   }
   const pairs = dataset ? await pairsFromDataset(dataset, options.split) : [];
   const synthetic = options.synthetic ?? (pairs.length === 0 && !options.feedback ? DEFAULT_SYNTHETIC : 0);
+  const progress = tuneProgress();
   const report = await rag.tune({
     pairs,
     synthetic,
@@ -131,8 +133,9 @@ async function runTuneCommand(
     adapter: options.adapter,
     ...(options.seed ? { seed: options.seed } : {}),
     ...(options.minGain !== undefined ? { minGain: options.minGain } : {}),
-    onProgress: progressReporter(human),
+    onProgress: (p) => progress.update(p),
   });
+  progress.stop();
   const heldOutSplit = options.heldOut ?? (options.split !== "test" ? "test" : undefined);
   if (!dataset || !beir || !heldOutSplit || !existsSync(path.join(dataset, "qrels", `${heldOutSplit}.tsv`))) return { report };
   const [before, after] = [await heldOutRun(rag, dataset, heldOutSplit, false), await heldOutRun(rag, dataset, heldOutSplit, true)];
@@ -154,24 +157,6 @@ async function runTuneCommand(
 
 function heldOutRun(rag: Rag, dataset: string, split: string, tuned: boolean): Promise<RetrievalRun> {
   return evaluateRetrieval(rag, dataset, { split, search: { tune: tuned } });
-}
-
-function progressReporter(human: boolean): (p: TuneProgress) => void {
-  let last = 0;
-  return (p) => {
-    if (human && process.stderr.isTTY) {
-      if (p.phase === "prepare") process.stderr.write(`\rpreparing pairs ${p.done}/${p.total}${p.done === p.total ? "\n" : ""}`);
-      else if (p.epoch)
-        process.stderr.write(
-          `training ${p.done < 2 ? `fold ${p.done + 1}` : "final"} epoch ${p.epoch.epoch}: loss ${p.epoch.loss.toFixed(3)}\n`,
-        );
-      return;
-    }
-    const now = Date.now();
-    if (p.phase === "prepare" && p.done !== p.total && now - last < 2000) return;
-    last = now;
-    process.stderr.write(`${JSON.stringify({ event: "tune", ...p })}\n`);
-  };
 }
 
 function describe(report: TuneReport, heldOut: TuneComparison | undefined, reportFile: string | undefined): string {
