@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, rmdir } from "node:fs/promises";
+import { readdir, rmdir } from "node:fs/promises";
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
-import { writeFileAtomic } from "./lancedb-journal.js";
+import { readMetaFile, writeMetaFile } from "./lancedb-meta.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 
@@ -64,18 +64,14 @@ export interface BuildLog {
   write(rows: number): Promise<void>;
 }
 
-/** The build log of one chunk table, a small JSON file in the index folder. */
+/** The build log of one chunk table: the index folder's meta record `ann-build`. */
 export function fileBuildLog(dir: string, table: string): BuildLog {
-  const file = path.join(dir, "meta", "ann-build.json");
   return {
     async read() {
-      const found = (await readFile(file, "utf8").then(JSON.parse, () => undefined)) as { table?: string; rows?: number } | undefined;
+      const found = (await readMetaFile(dir, "ann-build").catch(() => undefined)) as { table?: string; rows?: number } | undefined;
       return found?.table === table && typeof found.rows === "number" ? found.rows : undefined;
     },
-    async write(rows) {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFileAtomic(file, JSON.stringify({ table, rows, at: new Date().toISOString() }));
-    },
+    write: (rows) => writeMetaFile(dir, "ann-build", { table, rows, at: new Date().toISOString() }),
   };
 }
 

@@ -31,6 +31,7 @@ import {
   writeFileAtomic,
   writeJournal,
 } from "./lancedb-journal.js";
+import { readMetaFile, writeMetaFile } from "./lancedb-meta.js";
 import {
   alignDocuments,
   clearPlan,
@@ -43,7 +44,6 @@ import {
 } from "./lancedb-reindex.js";
 import { inList, plainRows, rowsWhereIn } from "./lancedb-rows.js";
 import { Upkeep } from "./lancedb-upkeep.js";
-import { checkMetaKey } from "./manifest.js";
 import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
   ChunkRecord,
@@ -64,8 +64,6 @@ import type {
 } from "./types.js";
 
 const MANIFEST = "manifest.json";
-/** Records kept beside the data (`readMeta`): one JSON file each. */
-const META = "meta";
 const DEFAULT_DENSE_CACHE_BYTES = 64 * 2 ** 20;
 // A chunk table a reindex replaced may still be searched by a process that has not yet seen the
 // swap (it follows on its next request): it is dropped later than a version.
@@ -163,15 +161,12 @@ export class LanceDbStore implements Store {
     await writeFileAtomic(path.join(this.dir, MANIFEST), JSON.stringify(manifest, null, 2));
   }
 
-  async readMeta(key: string): Promise<unknown> {
-    const file = path.join(this.dir, META, `${checkMetaKey(key)}.json`);
-    if (!existsSync(file)) return undefined;
-    return JSON.parse(await readFile(file, "utf8")) as unknown;
+  readMeta(key: string): Promise<unknown> {
+    return readMetaFile(this.dir, key);
   }
 
-  async writeMeta(key: string, value: unknown): Promise<void> {
-    await mkdir(path.join(this.dir, META), { recursive: true });
-    await writeFileAtomic(path.join(this.dir, META, `${checkMetaKey(key)}.json`), JSON.stringify(value));
+  writeMeta(key: string, value: unknown): Promise<void> {
+    return writeMetaFile(this.dir, key, value);
   }
 
   async upsert(writes: DocumentWrite[]): Promise<void> {

@@ -80,25 +80,30 @@ export class PostgresStore implements Store {
   async recover(): Promise<void> {}
 
   async readManifest(): Promise<Manifest | undefined> {
-    const found = await this.query<{ value: Manifest }>(`SELECT value FROM ${this.n.meta} WHERE key = 'manifest'`);
-    return found.rows[0]?.value;
+    return (await this.metaRow("manifest")) as Manifest | undefined;
   }
 
-  async writeManifest(manifest: Manifest): Promise<void> {
-    await this.query(
-      `INSERT INTO ${this.n.meta} (key, value) VALUES ('manifest', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      [JSON.stringify(manifest)],
-    );
+  writeManifest(manifest: Manifest): Promise<void> {
+    return this.putMetaRow("manifest", manifest);
   }
 
+  // Meta records share the table with the manifest, under a prefix no manifest key can take.
   async readMeta(key: string): Promise<unknown> {
-    const found = await this.query<{ value: unknown }>(`SELECT value FROM ${this.n.meta} WHERE key = $1`, [`meta:${checkMetaKey(key)}`]);
-    return found.rows[0]?.value;
+    return this.metaRow(`meta:${checkMetaKey(key)}`);
   }
 
   async writeMeta(key: string, value: unknown): Promise<void> {
+    return this.putMetaRow(`meta:${checkMetaKey(key)}`, value);
+  }
+
+  private async metaRow(key: string): Promise<unknown> {
+    const found = await this.query<{ value: unknown }>(`SELECT value FROM ${this.n.meta} WHERE key = $1`, [key]);
+    return found.rows[0]?.value;
+  }
+
+  private async putMetaRow(key: string, value: unknown): Promise<void> {
     await this.query(`INSERT INTO ${this.n.meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [
-      `meta:${checkMetaKey(key)}`,
+      key,
       JSON.stringify(value),
     ]);
   }
