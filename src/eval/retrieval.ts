@@ -17,6 +17,8 @@ export interface RetrievalEvalOptions {
   concurrency?: number;
   onIngestProgress?: (progress: IngestProgress) => void;
   onQuery?: (done: number, total: number) => void;
+  /** The caller has just ingested this corpus: do not read it again (the result's `ingest` counts nothing). */
+  skipIngest?: boolean;
 }
 
 /** The `--json` shape of `ragkit eval retrieval`. */
@@ -44,7 +46,9 @@ const RUN_DEPTH = 100;
 export async function evaluateRetrieval(rag: Rag, dataset: string, options: RetrievalEvalOptions = {}): Promise<RetrievalRun> {
   const paths = beirPaths(dataset, options.split);
   const ingestStart = performance.now();
-  const ingest = await ingestCorpus(rag, paths.corpus, options.onIngestProgress);
+  const ingest = options.skipIngest
+    ? { added: 0, updated: 0, unchanged: 0, chunksEmbedded: 0, failed: [] }
+    : await ingestCorpus(rag, paths.corpus, options.onIngestProgress);
   const ingestSeconds = (performance.now() - ingestStart) / 1000;
 
   const qrels = await readQrels(paths.qrels);

@@ -1,10 +1,10 @@
 import { existsSync, statSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { RagkitError } from "../../errors.js";
 import type { QaItem } from "../../eval/answers.js";
-import { beirPaths, ingestCorpus } from "../../eval/beir.js";
+import { beirPaths, ingestCorpus, readJsonl } from "../../eval/beir.js";
 import { compareRuns } from "../../eval/compare.js";
 import { evaluateRetrieval, type RetrievalRun } from "../../eval/retrieval.js";
 import type { Rag } from "../../rag.js";
@@ -156,7 +156,8 @@ async function runTuneCommand(
 }
 
 function heldOutRun(rag: Rag, dataset: string, split: string, tuned: boolean): Promise<RetrievalRun> {
-  return evaluateRetrieval(rag, dataset, { split, search: { tune: tuned } });
+  // The corpus was ingested before tuning; the two held-out runs only search.
+  return evaluateRetrieval(rag, dataset, { split, search: { tune: tuned }, skipIngest: true });
 }
 
 function describe(report: TuneReport, heldOut: TuneComparison | undefined, reportFile: string | undefined): string {
@@ -178,18 +179,10 @@ function isBeirFolder(dataset: string): boolean {
 }
 
 async function readQuestions(file: string): Promise<QaItem[]> {
-  const text = await readFile(file, "utf8").catch(() => {
-    throw new RagkitError("DATASET_INVALID", `${file} cannot be read; pass a questions JSONL file`);
-  });
-  return text
-    .split(/\r?\n/)
-    .filter((l) => l.trim())
-    .map((l, i) => {
-      try {
-        const item = JSON.parse(l) as QaItem;
-        return { ...item, _id: String(item._id ?? i + 1), answers: Array.isArray(item.answers) ? item.answers : [] };
-      } catch {
-        throw new RagkitError("DATASET_INVALID", `${file} line ${i + 1} is not valid JSON`);
-      }
-    });
+  if (!existsSync(file)) throw new RagkitError("DATASET_INVALID", `${file} does not exist; pass a questions JSONL file`);
+  const items: QaItem[] = [];
+  for await (const item of readJsonl<QaItem>(file)) {
+    items.push({ ...item, _id: String(item._id ?? items.length + 1), answers: Array.isArray(item.answers) ? item.answers : [] });
+  }
+  return items;
 }
