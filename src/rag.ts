@@ -9,7 +9,7 @@ import { RagkitError } from "./errors.js";
 import type { QaItem } from "./eval/answers.js";
 import { generateQuestions } from "./eval/questions.js";
 import { type AskEvent, generateAnswer } from "./generate/answer.js";
-import { answerExtractively } from "./generate/extractive.js";
+import { answerExtractively, questionTerms, TERM_DF_CAP } from "./generate/extractive.js";
 import { createGenerator } from "./generate/index.js";
 import { standaloneQuestion } from "./generate/standalone.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
@@ -25,6 +25,7 @@ import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
 import { retrieve } from "./retrieve/retrieve.js";
+import { countTermChunks } from "./retrieve/term-frequency.js";
 import { type CopyProgress, type CopyReport, copyIndex } from "./store/copy.js";
 import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
 import { namedLocation, storeLocation } from "./store/index.js";
@@ -434,19 +435,18 @@ export class Rag {
         : question;
     const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
     yield { type: "hits", hits, query };
+    const documentTexts = await this.documentTexts(hits);
     if (!generator) {
+      const context = previous.length > 0 ? previous.slice(-2).join(" ") : undefined;
       const answer = answerExtractively(question, hits, {
         maxSentences: options.maxSentences ?? this.config.answer.maxSentences,
-        ...(previous.length > 0 ? { context: previous.slice(-2).join(" ") } : {}),
+        documentFrequency: await countTermChunks(this.store, questionTerms(`${question} ${context ?? ""}`), TERM_DF_CAP),
+        documentTexts,
+        ...(context ? { context } : {}),
       });
       yield { type: "token", text: answer.text };
       yield { type: "answer", answer };
       return;
-    }
-    const documentTexts = new Map<string, string>();
-    for (const id of new Set(hits.map((h) => h.chunk.documentId))) {
-      const document = await this.store.getDocument(id);
-      if (document) documentTexts.set(id, document.text);
     }
     const g = this.config.generate;
     yield* generateAnswer(generator, {
@@ -491,6 +491,16 @@ export class Rag {
   /** Removes documents by id only (never reads an argument as a path); returns how many existed. */
   async removeDocuments(ids: string[], options: { lock?: LockOptions } = {}): Promise<number> {
     return this.writing(options.lock, () => this.deleteAndCompact(ids));
+  }
+
+  /** The full texts of the hits' documents, for passages and sections that read past a chunk. */
+  private async documentTexts(hits: Hit[]): Promise<Map<string, string>> {
+    const texts = new Map<string, string>();
+    for (const id of new Set(hits.map((h) => h.chunk.documentId))) {
+      const document = await this.store.getDocument(id);
+      if (document) texts.set(id, document.text);
+    }
+    return texts;
   }
 
   private async deleteAndCompact(ids: string[]): Promise<number> {

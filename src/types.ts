@@ -68,6 +68,8 @@ export interface Citation {
   end: number;
   /** Exactly `document.text.slice(start, end)`. */
   quote: string;
+  /** The heading path of the section quoted (Markdown documents), as the answer names it. */
+  headings?: string[];
 }
 
 export interface Usage {

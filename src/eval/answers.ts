@@ -15,6 +15,9 @@ export interface QaItem {
   question: string;
   answers: string[];
   gold_ids?: string[];
+  /** Where the answer is, for document collections: the file (path suffix) and the heading of its section. */
+  gold_source?: string;
+  gold_section?: string;
 }
 
 export interface AnswerResult {
@@ -39,7 +42,7 @@ export interface AnswerRun {
 }
 
 export interface AnswerEvalOptions {
-  /** QA JSONL; default `<dataset>/questions.jsonl` when `dataset` is a folder. */
+  /** Corpus JSONL `{_id, title, text}`, or a folder of documents ingested as files. */
   corpus?: string;
   limit?: number;
   seed?: number;
@@ -97,6 +100,30 @@ export function scoreAnswer(answer: Answer, item: QaItem): Record<string, number
     citationSupportsAnswer:
       answer.citations.length > 0 ? answer.citations.filter((c) => contains(c.quote)).length / answer.citations.length : 0,
     hasCitation: answer.citations.length > 0 ? 1 : 0,
+    ...(item.gold_source ? sectionMetrics(answer, item) : {}),
+  };
+}
+
+/** For collections labelled by section: did the answer come from the right file and the right section? */
+function sectionMetrics(answer: Answer, item: QaItem): Record<string, number> {
+  const first = answer.citations[0];
+  const inSource = (source: string) => source.replaceAll("\\", "/").endsWith(item.gold_source as string);
+  const sectionOf = (headings: unknown) => (Array.isArray(headings) ? headings.at(-1) : undefined);
+  return {
+    sourceHit: first && inSource(first.source) ? 1 : 0,
+    ...(item.gold_section
+      ? {
+          sectionHit:
+            first &&
+            inSource(first.source) &&
+            sectionOf(answer.hits.find((h) => h.chunk.id === first.chunkId)?.chunk.metadata.headings) === item.gold_section
+              ? 1
+              : 0,
+          sectionInTopK: answer.hits.some((h) => inSource(h.chunk.source) && sectionOf(h.chunk.metadata.headings) === item.gold_section)
+            ? 1
+            : 0,
+        }
+      : {}),
   };
 }
 
@@ -127,7 +154,8 @@ function qaPaths(dataset: string, corpus?: string) {
  */
 export async function evaluateAnswers(rag: Rag, dataset: string, options: AnswerEvalOptions = {}): Promise<AnswerRun> {
   const paths = qaPaths(dataset, options.corpus);
-  if (paths.corpus) await ingestCorpus(rag, paths.corpus);
+  if (paths.corpus && statSync(paths.corpus).isDirectory()) await rag.ingest(paths.corpus);
+  else if (paths.corpus) await ingestCorpus(rag, paths.corpus);
   const all: QaItem[] = [];
   for await (const item of readJsonl<QaItem>(paths.questions)) all.push({ ...item, _id: String(item._id) });
   const seed = options.seed ?? 13;

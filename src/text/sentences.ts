@@ -1,48 +1,173 @@
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 
-const BLOCK_START = /^\s*(#{1,6}\s|[-*+]\s|\d+[.)]\s|\||>)/;
+export type UnitKind = "sentence" | "item" | "code" | "table" | "heading";
+
+/** A piece of text an answer can quote: [start, end) offsets into the text it was cut from. */
+export interface TextUnit {
+  start: number;
+  end: number;
+  kind: UnitKind;
+  /**
+   * For a sentence ending in ":" that introduces a code block, list or table: where that block
+   * ends, so the quote can take the lead-in and what it introduces together.
+   */
+  followEnd?: number;
+}
+
+interface Block {
+  start: number;
+  end: number;
+  kind: UnitKind | "paragraph";
+}
+
+const HEADING = /^\s{0,3}#{1,6}\s|^\s*<h[1-6][\s>]/i;
+const ITEM = /^\s*([-*+]|\d+[.)])\s/;
+const TABLE_ROW = /^\s*\|/;
 const FENCE = /^\s*(```|~~~)/;
+const ONLY_HTML = /^\s*(<[^>]*>\s*)+$/;
+
+// Sentence punctuation inside these is not a sentence end: inline code (`if (!x)`), links and
+// images (`](../Reference/Routes.md)`), bare URLs, and abbreviations that end in a period.
+const PROTECTED = [/`[^`]*`/g, /!?\[[^\]]*\]\([^)\s]*\)/g, /\b(?:https?|ftp):\/\/[^\s<>"')\]]+/g, /<[^>\n]*>/g];
+const ABBREVIATION = /\b(?:e\.g|i\.e|etc|vs|cf|approx|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Vol|al)\./gi;
+
+/** The same text with protected spans replaced by letters of the same length, so offsets hold. */
+function maskProtected(text: string): string {
+  let masked = text;
+  for (const pattern of PROTECTED) masked = masked.replace(pattern, (m) => "x".repeat(m.length));
+  return masked.replace(ABBREVIATION, (m) => `${m.slice(0, -1).replace(/\./g, "x")}x`);
+}
+
+const CODE_LINE = /[;{}()[\],]\s*$|=>|^\s*(const|let|var|import|export|function|return|await|\/\/|#!)\b/;
+
+function codeShare(lines: string[]): number {
+  const filled = lines.filter((l) => l.trim().length > 0);
+  return filled.length === 0 ? 0 : filled.filter((l) => CODE_LINE.test(l)).length / filled.length;
+}
 
 /**
- * Sentences of a chunk as [start, end) offsets. Hard-wrapped lines of one paragraph are read as
- * one text (Unicode sentence rules would break at every newline); headings, list items, table rows
- * and blank lines start new blocks; fenced code is never quoted as an answer.
+ * A chunk may begin inside a code fence its previous chunk opened: then its fences are unbalanced
+ * and the text before the first one reads as code rather than the text after the last one.
  */
-export function sentenceSpans(text: string): Array<[number, number]> {
-  const blocks: Array<[number, number]> = [];
-  let blockStart = -1;
-  let inFence = false;
+function startsInFence(lines: string[]): boolean {
+  const fences = lines.flatMap((line, i) => (FENCE.test(line) ? [i] : []));
+  if (fences.length % 2 === 0) return false;
+  const first = fences[0] as number;
+  const last = fences.at(-1) as number;
+  return codeShare(lines.slice(0, first)) > codeShare(lines.slice(last + 1));
+}
+
+/** Markdown-ish blocks by line: fences, headings, list items, table rows and paragraphs. */
+function blocksOf(text: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = text.split("\n");
+  let open: Block | undefined;
+  let fenceStart = startsInFence(lines) ? 0 : -1;
   let lineStart = 0;
   const close = (end: number) => {
-    if (blockStart >= 0 && end > blockStart) blocks.push([blockStart, end]);
-    blockStart = -1;
+    if (open && end > open.start) blocks.push({ ...open, end });
+    open = undefined;
   };
-  for (const line of text.split("\n")) {
+  for (const line of lines) {
     const lineEnd = lineStart + line.length;
     if (FENCE.test(line)) {
-      close(lineStart);
-      inFence = !inFence;
-    } else if (!inFence) {
-      if (line.trim().length === 0) close(lineStart);
-      else {
-        if (BLOCK_START.test(line)) close(lineStart);
-        if (blockStart < 0) blockStart = lineStart;
+      if (fenceStart < 0) {
+        close(lineStart);
+        fenceStart = lineStart;
+      } else {
+        blocks.push({ start: fenceStart, end: lineEnd, kind: "code" });
+        fenceStart = -1;
+      }
+    } else if (fenceStart < 0) {
+      if (line.trim().length === 0 || ONLY_HTML.test(line)) close(lineStart);
+      else if (HEADING.test(line)) {
+        close(lineStart);
+        blocks.push({ start: lineStart, end: lineEnd, kind: "heading" });
+      } else if (TABLE_ROW.test(line)) {
+        if (open?.kind !== "table") close(lineStart);
+        open ??= { start: lineStart, end: lineEnd, kind: "table" };
+      } else if (ITEM.test(line)) {
+        close(lineStart);
+        open = { start: lineStart, end: lineEnd, kind: "item" };
+      } else {
+        if (open?.kind === "table") close(lineStart);
+        open ??= { start: lineStart, end: lineEnd, kind: "paragraph" };
       }
     }
     lineStart = lineEnd + 1;
   }
-  if (!inFence) close(text.length);
-  const spans: Array<[number, number]> = [];
-  for (const [from, to] of blocks) {
-    // Same length as the block, so segment offsets are text offsets.
-    const flat = text.slice(from, to).replace(/\n/g, " ");
-    for (const segment of segmenter.segment(flat)) {
-      let start = from + segment.index;
-      let end = start + segment.segment.length;
-      while (start < end && /\s/.test(text[start] as string)) start++;
-      while (end > start && /\s/.test(text[end - 1] as string)) end--;
-      if (end > start) spans.push([start, end]);
-    }
+  // An unclosed fence is cut by the chunk boundary: it is still code, never prose.
+  if (fenceStart >= 0) blocks.push({ start: fenceStart, end: text.length, kind: "code" });
+  close(text.length);
+  return blocks.map((b) => trimBlock(text, b)).filter((b) => b.end > b.start);
+}
+
+function trimBlock(text: string, block: Block): Block {
+  let { start, end } = block;
+  while (start < end && /\s/.test(text[start] as string)) start++;
+  while (end > start && /\s/.test(text[end - 1] as string)) end--;
+  return { ...block, start, end };
+}
+
+function sentencesOf(text: string, block: Block): TextUnit[] {
+  // Hard-wrapped lines are one paragraph: same length as the block, so segment offsets are text offsets.
+  const flat = maskProtected(text.slice(block.start, block.end).replace(/\n/g, " "));
+  const units: TextUnit[] = [];
+  const kind = block.kind === "item" ? "item" : "sentence";
+  for (const segment of segmenter.segment(flat)) {
+    const unit = trimBlock(text, { start: block.start + segment.index, end: block.start + segment.index + segment.segment.length, kind });
+    if (unit.end > unit.start) units.push({ start: unit.start, end: unit.end, kind });
   }
-  return spans;
+  // A list item is one unit: its sentences belong together.
+  if (kind === "item" && units.length > 1) return [{ start: block.start, end: block.end, kind }];
+  return units;
+}
+
+const MAX_FOLLOW = 1200;
+
+/**
+ * The quotable units of a chunk in reading order: sentences of paragraphs (never split inside
+ * inline code, links, URLs or abbreviations), whole list items, code blocks, tables and headings.
+ * A sentence ending in ":" right before a code block, list or table records where that ends.
+ */
+export function textUnits(text: string): TextUnit[] {
+  const blocks = blocksOf(text);
+  const units: TextUnit[] = [];
+  blocks.forEach((block, i) => {
+    if (block.kind === "paragraph" || block.kind === "item") {
+      const sentences = sentencesOf(text, block);
+      const last = sentences.at(-1);
+      const next = blocks[i + 1];
+      if (last && next && text.slice(last.start, last.end).endsWith(":")) {
+        const followEnd = followingEnd(blocks, i + 1, last.start);
+        if (followEnd !== undefined) last.followEnd = followEnd;
+      }
+      units.push(...sentences);
+    } else units.push({ start: block.start, end: block.end, kind: block.kind });
+  });
+  return units;
+}
+
+/** Where the block(s) a lead-in introduces end: one code block or table, or a run of list items. */
+function followingEnd(blocks: Block[], from: number, leadStart: number): number | undefined {
+  const first = blocks[from];
+  if (!first || first.kind === "heading" || first.kind === "paragraph") return undefined;
+  if (first.kind !== "item") return first.end - leadStart <= MAX_FOLLOW ? first.end : undefined;
+  let end: number | undefined;
+  for (let i = from; i < blocks.length; i++) {
+    const block = blocks[i] as Block;
+    if (block.kind !== "item" || block.end - leadStart > MAX_FOLLOW) break;
+    end = block.end;
+  }
+  return end;
+}
+
+/**
+ * Sentences and list items of a text as [start, end) offsets; code, tables and headings are left
+ * out (they are quoted only after the sentence that introduces them).
+ */
+export function sentenceSpans(text: string): Array<[number, number]> {
+  return textUnits(text)
+    .filter((u) => u.kind === "sentence" || u.kind === "item")
+    .map((u) => [u.start, u.end]);
 }

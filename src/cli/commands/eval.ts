@@ -103,7 +103,7 @@ export function registerEval(program: Command): void {
       .command("answers")
       .description("answer a QA set ({_id, question, answers[], gold_ids[]}) and score EM, F1, BLEU, ROUGE, retrieval and citations")
       .requiredOption("--dataset <path>", "folder with questions.jsonl and corpus.jsonl, or a questions JSONL file")
-      .option("--corpus <file>", "corpus JSONL ({_id, title, text}) to index first")
+      .option("--corpus <path>", "corpus JSONL ({_id, title, text}) or a folder of documents to index first")
       .option("--limit <n>", "a fixed, seeded subsample of this many questions", parseIntOption("--limit"))
       .option("--seed <n>", "seed of the subsample (default 13)", parseIntOption("--seed"))
       .option("--out <file>", "write the run file (JSON, every question's answer and metrics)")
