@@ -7,16 +7,13 @@ import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js"
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
 import type { QaItem } from "./eval/answers.js";
-import { generateQuestions } from "./eval/questions.js";
-import { type AskEvent, generateAnswer } from "./generate/answer.js";
+import type { AskEvent } from "./generate/answer.js";
 import { answerExtractively, questionTerms, TERM_DF_CAP } from "./generate/extractive.js";
-import { createGenerator } from "./generate/index.js";
-import { standaloneQuestion } from "./generate/standalone.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
-import { type IngestInput, runIngest } from "./ingest/pipeline.js";
-import { type ReindexProgress, type ReindexReport, runReindex } from "./ingest/reindex.js";
+import type { IngestInput } from "./ingest/pipeline.js";
+import type { ReindexProgress, ReindexReport } from "./ingest/reindex.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
-import { LoaderPool } from "./load/load-pool.js";
+import type { LoaderPool } from "./load/load-pool.js";
 import type { LoadOptions } from "./load/types.js";
 import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
 import type { Dtype } from "./provider/transformers.js";
@@ -26,14 +23,13 @@ import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
 import { retrieve } from "./retrieve/retrieve.js";
 import { countTermChunks } from "./retrieve/term-frequency.js";
-import { type CopyProgress, type CopyReport, copyIndex } from "./store/copy.js";
-import { type DoctorReport, examine, repairPlan } from "./store/doctor.js";
+import type { CopyProgress, CopyReport } from "./store/copy.js";
+import type { DoctorReport } from "./store/doctor.js";
 import { namedLocation, storeLocation } from "./store/index.js";
 import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
-import { exportGeneratorData } from "./tune/export.js";
 import { pairsFromQuestions } from "./tune/pairs.js";
 import { Tuning } from "./tune/tuning.js";
 import type {
@@ -72,7 +68,8 @@ function configFor(options: Pick<RagOpenOptions, "config" | "configFile">): Ragk
  */
 export class Rag {
   private where = "";
-  private readonly loaders = new LoaderPool();
+  /** Loader workers start with the first ingest: a search never needs them. */
+  private loaders?: LoaderPool;
   private queryCache = new QueryVectorCache();
   private generatorPromise: Promise<Generator | undefined> | undefined;
   private rerankerPromise: Promise<Reranker | undefined> | undefined;
@@ -185,6 +182,7 @@ export class Rag {
     } = {},
   ): Promise<CopyReport> {
     const config = configFor(options);
+    const { copyIndex } = await import("./store/copy.js");
     return copyIndex(namedLocation(config, from, options.fromSchema), namedLocation(config, to, options.toSchema), {
       ...(options.lock ? { lock: options.lock } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -207,6 +205,7 @@ export class Rag {
     // Ctrl-C while waiting for another writer stops the wait too.
     const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
     return this.writing(lock, async () => {
+      const { runIngest } = await import("./ingest/pipeline.js");
       const report = await runIngest(this.ingestDeps(), list, options);
       // Another process may have written since we opened: start from the manifest on disk.
       const current = (await this.store.readManifest()) ?? this.manifest;
@@ -222,7 +221,7 @@ export class Rag {
       embedder: this.embedder,
       chunker: this.chunker,
       load: this.config.load,
-      loadFile: (file: string, options: LoadOptions) => this.loaders.load(file, options),
+      loadFile: async (file: string, options: LoadOptions) => (await this.loaderPool()).load(file, options),
     };
   }
 
@@ -299,6 +298,7 @@ export class Rag {
       const manifest = (await this.store.readManifest()) ?? this.manifest;
       let report: ReindexReport;
       try {
+        const { runReindex } = await import("./ingest/reindex.js");
         report = await runReindex(
           { store: this.store, chunker: chunkerFor(this.config.chunk, next), embedder: next },
           this.embedder,
@@ -346,7 +346,10 @@ export class Rag {
     await this.follow();
     const synthetic = options.synthetic
       ? pairsFromQuestions(
-          await generateQuestions(this, { count: options.synthetic, ...(options.seed !== undefined ? { seed: options.seed } : {}) }),
+          await (await import("./eval/questions.js")).generateQuestions(this, {
+            count: options.synthetic,
+            ...(options.seed !== undefined ? { seed: options.seed } : {}),
+          }),
           "synthetic",
         )
       : [];
@@ -391,7 +394,7 @@ export class Rag {
       documentText: async (id: string) => (await this.store.getDocument(id))?.text,
       contextTokens: this.config.generate.contextTokens,
     };
-    return exportGeneratorData(deps, items, format);
+    return (await import("./tune/export.js")).exportGeneratorData(deps, items, format);
   }
 
   private async useEmbedder(next: Embedder, owned: boolean): Promise<void> {
@@ -413,7 +416,7 @@ export class Rag {
 
   /** The language model from the config, loaded on first use; undefined means extractive answers. */
   generator(): Promise<Generator | undefined> {
-    this.generatorPromise ??= createGenerator(this.config.generate);
+    this.generatorPromise ??= import("./generate/index.js").then((m) => m.createGenerator(this.config.generate));
     return this.generatorPromise;
   }
 
@@ -431,7 +434,12 @@ export class Rag {
     const previous = options.history?.filter((m) => m.role === "user").map((m) => m.content) ?? [];
     const query =
       previous.length > 0 && options.history
-        ? await standaloneQuestion(options.history, previous.at(-1) as string, question, generator)
+        ? await (await import("./generate/standalone.js")).standaloneQuestion(
+            options.history,
+            previous.at(-1) as string,
+            question,
+            generator,
+          )
         : question;
     const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
     yield { type: "hits", hits, query };
@@ -449,6 +457,7 @@ export class Rag {
       return;
     }
     const g = this.config.generate;
+    const { generateAnswer } = await import("./generate/answer.js");
     yield* generateAnswer(generator, {
       question,
       hits,
@@ -493,6 +502,11 @@ export class Rag {
     return this.writing(options.lock, () => this.deleteAndCompact(ids));
   }
 
+  private async loaderPool(): Promise<LoaderPool> {
+    this.loaders ??= new (await import("./load/load-pool.js")).LoaderPool();
+    return this.loaders;
+  }
+
   /** The full texts of the hits' documents, for passages and sections that read past a chunk. */
   private async documentTexts(hits: Hit[]): Promise<Map<string, string>> {
     const texts = new Map<string, string>();
@@ -516,6 +530,7 @@ export class Rag {
    */
   async doctor(options: { repair?: boolean; lock?: LockOptions } = {}): Promise<DoctorReport> {
     return this.writing(options.lock, async () => {
+      const { examine, repairPlan } = await import("./store/doctor.js");
       const found = await examine(this.store);
       if (!options.repair || found.ok) return found;
       const plan = repairPlan(found);
@@ -525,7 +540,7 @@ export class Rag {
       const again = stored.flatMap((d) =>
         d ? [{ id: d.id, source: d.source, text: d.text, metadata: d.metadata, ...(d.title ? { title: d.title } : {}) }] : [],
       );
-      await runIngest(this.ingestDeps(), again, { prune: false, force: true });
+      await (await import("./ingest/pipeline.js")).runIngest(this.ingestDeps(), again, { prune: false, force: true });
       await this.store.optimize();
       return { ...(await examine(this.store)), repaired: plan };
     });
@@ -577,7 +592,7 @@ export class Rag {
   }
 
   async close(): Promise<void> {
-    await this.loaders.close();
+    await this.loaders?.close();
     await this.store.close();
     if (this.ownsEmbedder) await this.currentEmbedder.close();
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();

@@ -3,6 +3,10 @@ import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
 import { Rag, type RagOpenOptions } from "../rag.js";
 import type { LockOptions, SearchFilter, SearchMode } from "../types.js";
+import { downloadProgress } from "./progress.js";
+
+// A first use of a hub model downloads it: show that, whichever command caused it.
+Rag.onModelDownload(downloadProgress());
 
 export interface GlobalOptions {
   index?: string;

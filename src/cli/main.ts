@@ -1,27 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { RagkitError } from "../errors.js";
-import { Rag } from "../rag.js";
 import { VERSION } from "../version.js";
-import { registerAsk } from "./commands/ask.js";
-import { registerChat } from "./commands/chat.js";
-import { registerCopy } from "./commands/copy.js";
-import { registerDemo } from "./commands/demo.js";
-import { registerDocs } from "./commands/docs.js";
-import { registerDoctor } from "./commands/doctor.js";
-import { registerEval } from "./commands/eval.js";
-import { registerIngest } from "./commands/ingest.js";
-import { registerMcp } from "./commands/mcp.js";
-import { registerMigrate } from "./commands/migrate.js";
-import { registerModels } from "./commands/models.js";
-import { registerReindex } from "./commands/reindex.js";
-import { registerReview } from "./commands/review.js";
-import { registerSearch } from "./commands/search.js";
-import { registerServe } from "./commands/serve.js";
-import { registerStats } from "./commands/stats.js";
-import { registerTune } from "./commands/tune.js";
-import { registerWatch } from "./commands/watch.js";
-import { downloadProgress } from "./progress.js";
 
 const program = new Command("ragkit")
   .description("Retrieval-augmented generation over your documents: ingest, search, ask — offline by default.")
@@ -48,27 +28,47 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-// A first use of a hub model downloads it: show that, whichever command caused it.
-Rag.onModelDownload(downloadProgress());
+type Register = (program: Command) => void;
 
-registerDemo(program);
-registerIngest(program);
-registerTune(program);
-registerWatch(program);
-registerSearch(program);
-registerAsk(program);
-registerChat(program);
-registerDocs(program);
-registerStats(program);
-registerDoctor(program);
-registerReindex(program);
-registerMigrate(program);
-registerCopy(program);
-registerEval(program);
-registerModels(program);
-registerServe(program);
-registerMcp(program);
-registerReview(program);
+// Each command's module is imported only when that command runs (or help lists them all): a
+// search does not pay for loading the server, the loaders or the language-model clients.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  demo: async () => (await import("./commands/demo.js")).registerDemo,
+  ingest: async () => (await import("./commands/ingest.js")).registerIngest,
+  tune: async () => (await import("./commands/tune.js")).registerTune,
+  watch: async () => (await import("./commands/watch.js")).registerWatch,
+  search: async () => (await import("./commands/search.js")).registerSearch,
+  ask: async () => (await import("./commands/ask.js")).registerAsk,
+  chat: async () => (await import("./commands/chat.js")).registerChat,
+  docs: async () => (await import("./commands/docs.js")).registerDocs,
+  stats: async () => (await import("./commands/stats.js")).registerStats,
+  doctor: async () => (await import("./commands/doctor.js")).registerDoctor,
+  reindex: async () => (await import("./commands/reindex.js")).registerReindex,
+  migrate: async () => (await import("./commands/migrate.js")).registerMigrate,
+  copy: async () => (await import("./commands/copy.js")).registerCopy,
+  eval: async () => (await import("./commands/eval.js")).registerEval,
+  models: async () => (await import("./commands/models.js")).registerModels,
+  serve: async () => (await import("./commands/serve.js")).registerServe,
+  mcp: async () => (await import("./commands/mcp.js")).registerMcp,
+  review: async () => (await import("./commands/review.js")).registerReview,
+};
+
+/** The command named on the command line: the first argument that is not a global option or its value. */
+function commandName(argv: string[]): string | undefined {
+  const valued = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter(Boolean)));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith("-")) return arg;
+    if (valued.has(arg)) i++;
+  }
+  return undefined;
+}
+
+async function registerCommands(): Promise<void> {
+  const named = commandName(process.argv.slice(2));
+  const wanted = named && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((name) => (COMMANDS[name] as () => Promise<Register>)()))) register(program);
+}
 
 function fail(error: unknown): void {
   const json = process.argv.includes("--json");
@@ -82,6 +82,7 @@ function fail(error: unknown): void {
 }
 
 try {
+  await registerCommands();
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { parse } from "csv-parse/sync";
 import { RagkitError, toRagkitError } from "../errors.js";
 import { shortId } from "../text/hash.js";
 import type { Document } from "../types.js";
@@ -24,6 +23,7 @@ export const csvLoader: Loader = {
   async *load(file: SourceFile, options): AsyncIterable<Document> {
     const { text, encoding } = decodeNonEmpty(file.bytes, file.path);
     const delimiter = path.extname(file.path).toLowerCase() === ".tsv" ? "\t" : ",";
+    const { parse } = await import("csv-parse/sync");
     let rows: ParsedRow[];
     try {
       rows = parse(text, { delimiter, raw: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as ParsedRow[];

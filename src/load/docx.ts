@@ -1,7 +1,6 @@
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { Document } from "../types.js";
 import { makeDocument } from "./document.js";
-import { htmlToText } from "./html-text.js";
 import type { Loader, LoadOptions, SourceFile } from "./types.js";
 import { checkZip } from "./zip-limits.js";
 
@@ -18,6 +17,7 @@ export const docxLoader: Loader = {
     } catch (error) {
       throw toRagkitError(error, "PARSE_FAILED", `${file.path} could not be read as a .docx file`);
     }
+    const { htmlToText } = await import("./html-text.js");
     const { text } = htmlToText(`<body>${html}</body>`);
     if (text.trim().length === 0) throw new RagkitError("EMPTY_DOCUMENT", `${file.path} has no text`);
     const title = /^# (.+)$/m.exec(text)?.[1];

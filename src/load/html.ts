@@ -2,7 +2,6 @@ import { RagkitError } from "../errors.js";
 import type { Document } from "../types.js";
 import { decodeText } from "./decode.js";
 import { makeDocument } from "./document.js";
-import { htmlToText } from "./html-text.js";
 import type { Loader, SourceFile } from "./types.js";
 
 export const htmlLoader: Loader = {
@@ -10,6 +9,8 @@ export const htmlLoader: Loader = {
   extensions: [".html", ".htm", ".xhtml"],
   async *load(file: SourceFile): AsyncIterable<Document> {
     const { text: html, encoding } = decodeText(file.bytes, file.path);
+    // cheerio loads with the first HTML file, not with every process that might read one.
+    const { htmlToText } = await import("./html-text.js");
     let page: ReturnType<typeof htmlToText>;
     try {
       page = htmlToText(html);
