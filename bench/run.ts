@@ -6,6 +6,7 @@
  *                    [--workers N] [--tiny-layers N]
  *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…]   the store at N documents (bench/scale.ts)
  *   npm run bench -- --tune N      what `ragkit tune` costs over N chunks with 1,000 pairs (bench/tune.ts)
+ *   npm run bench -- --cli         wall time of one `ragkit search` process, lexical and hybrid (bench/cli.ts)
  *
  * With --embedder, the peer is that provider's model called plainly through its own library, one
  * batch after another (bench/peers.ts); `--embedder transformers:tiny` writes a MiniLM-sized model
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     workers: { type: "string" },
     scale: { type: "string" },
     tune: { type: "string" },
+    cli: { type: "boolean" },
     store: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
@@ -45,6 +47,11 @@ const provider = (flag: string | undefined) => {
   const at = flag.indexOf(":");
   return { provider: at < 0 ? flag : flag.slice(0, at), ...(at < 0 ? {} : { model: flag.slice(at + 1) }) };
 };
+if (values.cli) {
+  const { runCliBench } = await import("./cli.js");
+  await runCliBench(values.dataset as string);
+  process.exit(0);
+}
 if (values.tune) {
   const { runTuneBench } = await import("./tune.js");
   await runTuneBench(Number(values.tune));
