@@ -3,18 +3,29 @@ import type { IngestProgress } from "../ingest/types.js";
 import type { ModelDownload } from "../rag-options.js";
 import type { TuneProgress } from "../types.js";
 
+/** Seconds left at the rate chunks were done so far; undefined until there is a rate. */
+function etaSeconds(done: number, total: number, startedAt: number): number | undefined {
+  const elapsed = (Date.now() - startedAt) / 1000;
+  if (done === 0 || elapsed < 1) return undefined;
+  return Math.max(0, Math.round(((total - done) * elapsed) / done));
+}
+
 /**
- * A progress bar on a terminal, structured JSON lines (every 2 s) otherwise; both on stderr so
- * stdout stays clean for `--json`.
+ * Ingest progress on stderr (stdout stays clean for `--json`): on a terminal a bar of chunks
+ * embedded (or reused) out of the run's total, with files read and an ETA, moving after every
+ * embedding batch; otherwise a JSON line every 2 s and at each phase change.
  */
 export function ingestProgressReporter(): { update(progress: IngestProgress): void; stop(): void } {
+  const startedAt = Date.now();
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         stream: process.stderr,
-        format: "ingest [{bar}] {value}/{total} files | {docs} documents written | {chunks} chunks embedded | {duration_formatted}",
+        format:
+          "ingest [{bar}] {percentage}% | {value}/{total} chunks | {files}/{filesTotal} files read | {docs} documents written | ETA {eta_formatted}",
         hideCursor: true,
         clearOnComplete: false,
+        etaBuffer: 50,
       },
       cliProgress.Presets.shades_classic,
     );
@@ -22,12 +33,14 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
     return {
       update(p) {
         if (p.phase === "scan") return;
+        const done = p.chunksEmbedded + p.chunksReused;
+        const payload = { files: p.filesDone, filesTotal: p.filesTotal, docs: p.documentsWritten };
         if (!started) {
-          bar.start(Math.max(p.filesTotal, 1), 0, { chunks: 0, docs: 0 });
+          bar.start(Math.max(p.chunksTotal, done, 1), done, payload);
           started = true;
         }
-        bar.setTotal(Math.max(p.filesTotal, 1));
-        bar.update(p.filesDone, { chunks: p.chunksEmbedded, docs: p.documentsWritten });
+        bar.setTotal(Math.max(p.chunksTotal, done, 1));
+        bar.update(done, payload);
       },
       stop() {
         if (started) bar.stop();
@@ -35,17 +48,17 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
     };
   }
   let last = 0;
-  const log = (p: IngestProgress) =>
-    process.stderr.write(
-      `${JSON.stringify({ event: "ingest", phase: p.phase, filesDone: p.filesDone, filesTotal: p.filesTotal, documentsWritten: p.documentsWritten, chunksEmbedded: p.chunksEmbedded })}\n`,
-    );
+  let phase = "";
   return {
     update(p) {
       const now = Date.now();
-      if (p.phase === "done" || p.phase === "cleanup" || now - last >= 2000) {
-        last = now;
-        log(p);
-      }
+      if (p.phase === phase && now - last < 2000) return;
+      last = now;
+      phase = p.phase;
+      const { filesDone, filesTotal, documentsWritten, chunksEmbedded, chunksReused, chunksTotal } = p;
+      const eta = etaSeconds(chunksEmbedded + chunksReused, chunksTotal, startedAt);
+      const line = { event: "ingest", phase, filesDone, filesTotal, documentsWritten, chunksEmbedded, chunksReused, chunksTotal };
+      process.stderr.write(`${JSON.stringify(eta === undefined ? line : { ...line, etaSeconds: eta })}\n`);
     },
     stop() {},
   };

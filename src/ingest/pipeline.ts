@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Chunker } from "../chunk/types.js";
-import { embedAll } from "../embed/embed-batches.js";
+import { embedUntil } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
 import { RagkitError } from "../errors.js";
 import { type DocumentInput, type LoadOptions, loadFile, makeDocument } from "../load/index.js";
@@ -9,7 +9,7 @@ import { type WalkedFile, type WalkOptions, walk } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite, Store } from "../store/types.js";
 import type { Document } from "../types.js";
 import { chunkRecords } from "./records.js";
-import type { IngestOptions, IngestReport } from "./types.js";
+import type { IngestOptions, IngestProgress, IngestReport } from "./types.js";
 
 export interface IngestDeps {
   store: Store;
@@ -59,7 +59,22 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
   // by id, batch by batch, so an ingest call costs what it brings, not what the index holds.
   const existing = new Map<string, DocumentSummary>((paths.length > 0 ? await store.listDocuments() : []).map((d) => [d.id, d]));
 
-  const progress = { phase: "scan" as const, filesTotal: 0, filesDone: 0, documentsWritten: 0, chunksEmbedded: 0 };
+  const progress: IngestProgress = {
+    phase: "scan",
+    filesTotal: 0,
+    filesDone: 0,
+    documentsWritten: 0,
+    chunksEmbedded: 0,
+    chunksReused: 0,
+    chunksTotal: 0,
+  };
+  let chunksQueued = 0;
+  const tell = (current?: string) => {
+    // Files not read yet are assumed to hold as many new chunks per file as those read so far.
+    const perFile = progress.filesDone > 0 ? chunksQueued / progress.filesDone : 0;
+    progress.chunksTotal = Math.round(chunksQueued + Math.max(0, progress.filesTotal - progress.filesDone) * perFile);
+    options.onProgress?.({ ...progress, ...(current ? { current } : {}) });
+  };
   options.onProgress?.({ ...progress });
   const files: WalkedFile[] = [];
   for (const input of paths) {
@@ -86,31 +101,44 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     const reusable = await store.findVectors(records.map((r) => r.embedHash));
     const missing = [...new Set(records.filter((r) => !reusable.has(r.embedHash)).map((r) => r.embedHash))];
     const textOf = new Map(records.map((r) => [r.embedHash, r.contextText ?? r.text]));
-    const vectors = await embedAll(
+    progress.chunksReused += records.length - missing.length;
+    const vectors = await embedUntil(
       embedder,
       missing.map((h) => textOf.get(h) as string),
       "document",
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        onBatch: (count) => {
+          progress.chunksEmbedded += count;
+          tell();
+        },
+      },
     );
-    for (const [i, hash] of missing.entries()) reusable.set(hash, vectors[i] as Float32Array);
-    for (const record of records) record.vector = reusable.get(record.embedHash) as Float32Array;
-    const writes: DocumentWrite[] = pending.map((p) => ({
+    for (const [i, hash] of missing.entries()) {
+      const vector = vectors[i];
+      if (vector) reusable.set(hash, vector);
+    }
+    // Ctrl-C stops embedding between batches: the documents whose chunks all have vectors are
+    // still written (one atomic step), the rest are left for the next run.
+    const complete = pending.filter((p) => p.chunks.every((r) => reusable.has(r.embedHash)));
+    for (const record of complete.flatMap((p) => p.chunks)) record.vector = reusable.get(record.embedHash) as Float32Array;
+    const embedded = missing.filter((h) => reusable.has(h)).length;
+    const writes: DocumentWrite[] = complete.map((p) => ({
       document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
       chunks: p.chunks,
       isNew: p.isNew,
     }));
     // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
-    writeChain = writeChain.then(() => store.upsert(writes));
+    if (writes.length > 0) writeChain = writeChain.then(() => store.upsert(writes));
     await writeChain;
-    report.chunksEmbedded += missing.length;
+    report.chunksEmbedded += embedded;
     report.chunksReused += records.length - missing.length;
-    for (const p of pending) {
+    for (const p of complete) {
       if (p.isNew) report.added++;
       else report.updated++;
     }
-    progress.documentsWritten += pending.length;
-    progress.chunksEmbedded = report.chunksEmbedded;
-    // A single large file (JSONL, CSV) can take minutes: report every written batch too.
-    options.onProgress?.({ ...progress, phase: "ingest" });
+    progress.documentsWritten += complete.length;
+    tell();
   };
 
   const submit = async () => {
@@ -146,15 +174,17 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
       return;
     }
     batch.push({ document, isNew: !before, chunks });
+    chunksQueued += chunks.length;
     batchChunks += chunks.length;
     if (batchChunks >= BATCH_CHUNKS) await submit();
   };
 
   const loadedFiles = new Set<string>();
   progress.filesTotal = files.length;
+  progress.phase = "ingest";
   for (const file of files) {
     if (options.signal?.aborted || writeError) break;
-    options.onProgress?.({ ...progress, phase: "ingest", current: file.path });
+    tell(file.path);
     if (file.error) {
       report.failed.push({ path: file.path, code: file.error.code, message: file.error.message });
       progress.filesDone++;
@@ -207,7 +237,8 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
   report.aborted = options.signal?.aborted ?? false;
 
   if (!report.aborted && options.prune !== false) {
-    options.onProgress?.({ ...progress, phase: "cleanup" });
+    progress.phase = "cleanup";
+    tell();
     // Every folder argument counts, even one that is now empty: its files were all deleted.
     const roots = paths.map((p) => path.resolve(p)).filter((p) => existsSync(p) && statSync(p).isDirectory());
     const gone = [...existing.values()]
@@ -218,8 +249,10 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
       .map((d) => d.id);
     report.removed = await store.delete(gone);
   }
-  if (report.added + report.updated + report.removed > 0) await store.optimize();
-  options.onProgress?.({ ...progress, phase: "done" });
+  // Compaction can take a while; after Ctrl-C it is left to the next run, which does it anyway.
+  if (!report.aborted && report.added + report.updated + report.removed > 0) await store.optimize();
+  progress.phase = "done";
+  tell();
   return report;
 }
 

@@ -26,9 +26,18 @@ export interface IngestReport {
 export interface IngestProgress {
   phase: "scan" | "ingest" | "cleanup" | "done";
   filesTotal: number;
+  /** Files read and chunked (they run ahead of embedding, which is the slow part). */
   filesDone: number;
   documentsWritten: number;
+  /** Chunks embedded so far, counted after every embedding batch. */
   chunksEmbedded: number;
+  /** Chunks whose vector was found in the index (unchanged text): done without the model. */
+  chunksReused: number;
+  /**
+   * Chunks this run will embed or reuse: those of the files read so far, plus the files still
+   * to read at the rate seen so far. Exact once every file is read.
+   */
+  chunksTotal: number;
   /** The file being read, when there is one. */
   current?: string;
 }
