@@ -9,7 +9,7 @@ export const questionTerms = unitTerms;
 export const TERM_DF_CAP = 100;
 
 export interface Weights {
-  /** The question's own terms (not the conversation's). */
+  /** The question's own terms (not the conversation's) that the index holds. */
   own: Set<string>;
   of(term: string): number;
   total: number;
@@ -66,7 +66,7 @@ export function termWeights(question: string, context: string | undefined, hits:
   const dominant =
     top !== undefined && own.size > 1 && ((weight.get(top) ?? 0) >= DOMINANT * ownTotal || (df !== undefined && frequency(top) <= RARE_DF));
   return {
-    own,
+    own: new Set([...own].filter((t) => frequency(t) > 0)),
     of: (t) => weight.get(t) ?? 0,
     total: [...weight.values()].reduce((a, b) => a + b, 0) || 1,
     ...(dominant ? { required: top } : {}),

@@ -182,7 +182,7 @@ export function answerExtractively(question: string, hits: Hit[], options: Extra
     .sort((a, b) => b.score - a.score);
   const best = scored.find((s) => !weights.required || s.covered.has(weights.required));
   // One shared word is a coincidence, not an answer, unless it is most of what the question asks
-  // ("What is another name for exoteric?").
+  // ("What is another name for exoteric?") or the only question word the index knows at all.
   const matched = best ? [...best.covered].filter((t) => weights.own.has(t)).length : 0;
   const coincidence = matched < Math.min(2, weights.own.size) && (best?.coverage ?? 0) < SINGLE_TERM_COVERAGE;
   if (!best || best.coverage < MIN_COVERAGE || coincidence) return notFound;
