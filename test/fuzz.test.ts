@@ -111,7 +111,7 @@ describe("fuzzing", () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...posts), body, async ([method, url], payload) => {
           const response = await app.inject({
-            method,
+            method: method as "POST" | "DELETE",
             url,
             payload: JSON.stringify(payload) ?? "null",
             // MCP's transport wants both; elsewhere event-stream would switch answers to SSE.
