@@ -1,9 +1,10 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { exited, runCli, spawnCli } from "./helpers/cli.js";
 import { writeCorpus } from "./helpers/corpus.js";
 import { tempDir } from "./helpers/fs.js";
+import { makePdf } from "./helpers/pdf.js";
 
 describe("CLI output", () => {
   it("says when a folder holds nothing it can read, and stops quietly when its reader goes away (| head)", async () => {
@@ -27,4 +28,19 @@ describe("CLI output", () => {
     expect(await exited(child)).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|Error/);
   }, 120_000);
+
+  it("keeps pdf.js's own repair notes off stderr: a PDF with a broken cross-reference table is still read", async () => {
+    const root = await tempDir();
+    const docs = path.join(root, "docs");
+    await mkdir(docs);
+    // A wrong startxref offset makes pdf.js rebuild the table ("Indexing all PDF objects").
+    const pdf = makePdf(["Ferries leave the harbour at dawn."])
+      .toString("latin1")
+      .replace(/startxref\n\d+/, "startxref\n9");
+    await writeFile(path.join(docs, "ferries.pdf"), Buffer.from(pdf, "latin1"));
+    const run = await runCli(["ingest", docs, "--index", path.join(root, "idx"), "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ added: 1, failed: [] });
+    expect(run.stderr).not.toMatch(/Warning|Indexing all PDF objects/);
+  }, 60_000);
 });

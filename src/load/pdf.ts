@@ -17,7 +17,9 @@ export const pdfLoader: Loader = {
     let pages: string[];
     let title: string | undefined;
     try {
-      const pdf = await unpdf.getDocumentProxy(new Uint8Array(file.bytes));
+      // Errors only: pdf.js prints repair notes ("Indexing all PDF objects") itself, which a user
+      // would read as ragkit's; a PDF it cannot read is reported as PARSE_FAILED.
+      const pdf = await unpdf.getDocumentProxy(new Uint8Array(file.bytes), { verbosity: 0 });
       pages = (await unpdf.extractText(pdf, { mergePages: false })).text;
       const meta = await unpdf.getMeta(pdf).catch(() => undefined);
       const metaTitle = meta?.info?.Title;
