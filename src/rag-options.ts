@@ -68,6 +68,8 @@ export interface RagStats {
   embedder: { id: string; dimensions: number };
   /** `provider:model` of the configured reranker, or null when search is not reranked. */
   reranker: string | null;
+  /** What writes answers: `extractive`, or `llama-cpp:<model>` / `openai:<model>` (`custom` when one was passed in). */
+  answerer: string;
   chunker: string;
   createdAt?: string;
   updatedAt?: string;

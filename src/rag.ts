@@ -576,6 +576,15 @@ export class Rag {
     return provider === "none" ? null : model ? `${provider}:${model}` : provider;
   }
 
+  /** What writes answers, from the config (the model is not loaded to say it). */
+  private answererName(): string {
+    const { provider, model } = this.config.generate;
+    if (!this.ownsGenerator) return "custom";
+    if (provider === "extractive" || !model) return "extractive";
+    const kind = provider !== "auto" ? provider : /\.gguf$|^hf:/i.test(model) ? "llama-cpp" : "openai";
+    return `${kind}:${model}`;
+  }
+
   async stats(): Promise<RagStats> {
     const stats = await this.store.stats();
     return {
@@ -585,6 +594,7 @@ export class Rag {
       ...stats,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
       reranker: this.rerankerName(),
+      answerer: this.answererName(),
       chunker: this.chunker.key,
       createdAt: this.manifest.createdAt,
       updatedAt: this.manifest.updatedAt,

@@ -38,6 +38,7 @@ export interface DocumentSummary {
   chunks: number;
   chars: number;
   updatedAt: string;
+  metadata?: Record<string, unknown>;
 }
 
 export interface ChatMessage {
@@ -78,7 +79,8 @@ export const api = {
     call<{ hits: HitJson[]; warnings?: string[] }>(key, "POST", "/api/search", { query, k, mode, ...(rerank === false ? { rerank } : {}) }),
   feedback: (key: string, body: { query: string; rating: 1 | -1; documentId?: string; chunkId?: string; answer?: string }) =>
     call<{ id: string }>(key, "POST", "/api/feedback", body),
-  stats: (key: string) => call<{ embedder: { id: string }; reranker: string | null; documents: number }>(key, "GET", "/api/stats"),
+  stats: (key: string) =>
+    call<{ embedder: { id: string }; reranker: string | null; answerer: string; documents: number }>(key, "GET", "/api/stats"),
 };
 
 /** Streams `/api/chat`: tokens as they come, then the finished answer. */
