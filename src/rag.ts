@@ -39,6 +39,7 @@ import type {
   FeedbackInput,
   FeedbackRecord,
   Hit,
+  Reviews,
   StoredChunk,
   TuneReport,
   TuneStatus,
@@ -70,6 +71,7 @@ export class Rag {
   private where = "";
   /** Loader workers start with the first ingest: a search never needs them. */
   private loaders?: LoaderPool;
+  private reviewStore?: Reviews & { close(): void };
   private queryCache = new QueryVectorCache();
   private generatorPromise: Promise<Generator | undefined> | undefined;
   private rerankerPromise: Promise<Reranker | undefined> | undefined;
@@ -576,6 +578,12 @@ export class Rag {
     return provider === "none" ? null : model ? `${provider}:${model}` : provider;
   }
 
+  /** Human review of `eval answers` runs, in `reviews.sqlite` beside the index (opened on first use). */
+  async reviews(): Promise<Reviews> {
+    this.reviewStore ??= new (await import("./review/store.js")).ReviewStore(this.dir);
+    return this.reviewStore;
+  }
+
   /** What writes answers, from the config (the model is not loaded to say it). */
   private answererName(): string {
     const { provider, model } = this.config.generate;
@@ -603,6 +611,7 @@ export class Rag {
 
   async close(): Promise<void> {
     await this.loaders?.close();
+    this.reviewStore?.close();
     await this.store.close();
     if (this.ownsEmbedder) await this.currentEmbedder.close();
     if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();

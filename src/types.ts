@@ -246,3 +246,46 @@ export interface TuneStatus {
   validation?: TuneComparison;
   history: Array<{ version: number; createdAt: string; applied: boolean; reason: string }>;
 }
+
+/** One answer of an `eval answers` run, queued for human review. */
+export interface ReviewItem {
+  run: string;
+  id: string;
+  question: string;
+  answer: string;
+  gold: string[];
+  citations: Array<{ marker: number; documentId: string; quote: string }>;
+}
+
+export interface ReviewRating {
+  run: string;
+  itemId: string;
+  reviewer: string;
+  /** 1 (wrong) to 5 (fully correct). */
+  correctness: number;
+  grounded: boolean;
+  citationsCorrect: boolean;
+  comment: string;
+  createdAt: string;
+}
+
+/** Cohen's kappa of two reviewers over the items both rated (null when undefined). */
+export interface ReviewAgreement {
+  reviewers: [string, string];
+  items: number;
+  correctness: number | null;
+  grounded: number | null;
+  citationsCorrect: number | null;
+}
+
+/** Human review of answers, kept with the index (`Rag.reviews()`). */
+export interface Reviews {
+  /** Adds a run's answers to the queue; adding again is harmless. Returns how many were given. */
+  addItems(items: Omit<ReviewItem, "run">[], run: string): number;
+  /** The next item this reviewer has not rated, in run order. */
+  next(run: string, reviewer: string): { item: ReviewItem; remaining: number } | undefined;
+  rate(rating: Omit<ReviewRating, "createdAt">): void;
+  ratings(run?: string): ReviewRating[];
+  agreement(run: string): ReviewAgreement[];
+  runs(): string[];
+}

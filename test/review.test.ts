@@ -1,12 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createReviewServer } from "../src/review/app.js";
 import { cohensKappa } from "../src/review/kappa.js";
-import { ReviewStore } from "../src/review/store.js";
-import { runCli } from "./helpers/cli.js";
+import { launchBrowser } from "./helpers/browser.js";
+import { exited, runCli, spawnCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
+import { serverFor } from "./helpers/server.js";
 
 const ITEMS = [
   {
@@ -37,19 +36,16 @@ describe("human review", () => {
     ).toBe(1);
   });
 
-  it("ratings given through the page persist across a restart and appear in review export", async () => {
+  it("ratings given on the web UI's Review page persist across a restart and appear in review export", async () => {
     const index = await tempDir();
-    let store = new ReviewStore(index);
-    store.addItems(ITEMS, "run.json");
-    let app = createReviewServer(store, "run.json");
-    const address = await app.listen({ host: "127.0.0.1", port: 0 });
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    let server = await serverFor({ dir: index });
+    const loaded = await server.app.inject({ method: "POST", url: "/api/review/runs", payload: { name: "run.json", results: ITEMS } });
+    expect(loaded.statusCode).toBe(201);
+    const address = await server.app.listen({ host: "127.0.0.1", port: 0 });
+    const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
-      await page.goto(address);
+      await page.goto(`${address}/#review`);
       await page.locator("#reviewer").fill("ana");
       await page.locator("#reviewer").press("Tab");
       await page.getByText("When does the ferry leave?").waitFor();
@@ -59,40 +55,29 @@ describe("human review", () => {
       await page.getByRole("button", { name: "Save and next" }).click();
       await page.getByText("Where do gulls nest?").waitFor();
       // The answer's markup is shown as text.
-      expect(await page.locator("#item .card").textContent()).toBe("On the <b>cliffs</b>.");
+      expect((await page.locator("#item .card").textContent())?.trim()).toBe("On the <b>cliffs</b>.");
       expect(await page.locator("#item b").count()).toBe(0);
     } finally {
       await browser.close();
-      await app.close();
-      store.close();
+      await server.close();
     }
-    // Restart: a new store and server on the same folder.
-    store = new ReviewStore(index);
-    app = createReviewServer(store, "run.json");
-    const next = (await app.inject({ url: "/api/review/next?reviewer=ana" })).json();
+    // Restart: a new server and index handle on the same folder.
+    server = await serverFor({ dir: index });
+    const { app } = server;
+    const next = (await app.inject({ url: "/api/review/next?run=run.json&reviewer=ana" })).json();
     expect(next.item.id).toBe("q2");
-    expect(
-      (
-        await app.inject({
-          method: "POST",
-          url: "/api/review/rate",
-          payload: { reviewer: "bo", itemId: "q1", correctness: 4, grounded: true, citationsCorrect: false },
-        })
-      ).statusCode,
-    ).toBe(200);
-    expect(
-      (
-        await app.inject({
-          method: "POST",
-          url: "/api/review/rate",
-          payload: { reviewer: "bo", itemId: "q1", correctness: 9, grounded: true, citationsCorrect: false },
-        })
-      ).statusCode,
-    ).toBe(400);
-    const stats = (await app.inject({ url: "/api/review/stats" })).json();
+    const rate = (correctness: number) =>
+      app.inject({
+        method: "POST",
+        url: "/api/review/rate",
+        payload: { run: "run.json", reviewer: "bo", itemId: "q1", correctness, grounded: true, citationsCorrect: false },
+      });
+    expect((await rate(4)).statusCode).toBe(200);
+    expect((await rate(9)).statusCode).toBe(400);
+    expect((await app.inject({ url: "/api/review/next?run=nope.json&reviewer=ana" })).statusCode).toBe(404);
+    const stats = (await app.inject({ url: "/api/review/stats?run=run.json" })).json();
     expect(stats.agreement[0]).toMatchObject({ reviewers: ["ana", "bo"], items: 1 });
-    await app.close();
-    store.close();
+    await server.close();
 
     const exported = await runCli(["review", "export", "--index", index, "--format", "csv"]);
     expect(exported.code, exported.stderr).toBe(0);
@@ -124,7 +109,7 @@ describe("human review", () => {
     expect(html).toContain('"reviewers":["ana","bo"]');
   });
 
-  it("review serve loads a run file from eval answers", async () => {
+  it("review serve loads a run file from eval answers and serves the UI opened on its Review page", async () => {
     const file = path.join(await tempDir(), "answers.json");
     await writeFile(
       file,
@@ -133,5 +118,23 @@ describe("human review", () => {
     const bad = await runCli(["review", "serve", "--run", path.join(path.dirname(file), "missing.json")]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/INVALID_ARGUMENT/);
+    // The same server as `ragkit serve`: the UI's Review page and the whole API.
+    const child = spawnCli(["review", "serve", "--run", file, "--port", "0", "--index", path.join(await tempDir(), "idx")]);
+    try {
+      const url = await new Promise<string>((resolve) => {
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += d;
+          const match = /at (http:\/\/\S+)\/#review/.exec(stderr);
+          if (match) resolve(match[1] as string);
+        });
+      });
+      expect(await (await fetch(`${url}/api/review/runs`)).json()).toEqual({ runs: ["answers.json"] });
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      expect(await (await fetch(`${url}/`)).text()).toContain("app.js");
+    } finally {
+      child.kill("SIGINT");
+      await exited(child);
+    }
   });
 });

@@ -70,7 +70,26 @@ async function call<T>(key: string, method: string, url: string, body?: unknown)
   return data as T;
 }
 
+export interface ReviewNext {
+  item: { id: string; question: string; answer: string; gold: string[]; citations: Array<{ marker: number; quote: string }> } | null;
+  remaining: number;
+}
+
+export interface ReviewRatingBody {
+  run: string;
+  reviewer: string;
+  itemId: string;
+  correctness: number;
+  grounded: boolean;
+  citationsCorrect: boolean;
+  comment: string;
+}
+
 export const api = {
+  reviewRuns: (key: string) => call<{ runs: string[] }>(key, "GET", "/api/review/runs"),
+  reviewNext: (key: string, run: string, reviewer: string) =>
+    call<ReviewNext>(key, "GET", `/api/review/next?run=${encodeURIComponent(run)}&reviewer=${encodeURIComponent(reviewer)}`),
+  reviewRate: (key: string, body: ReviewRatingBody) => call<{ saved: boolean }>(key, "POST", "/api/review/rate", body),
   documents: (key: string) => call<{ documents: DocumentSummary[] }>(key, "GET", "/api/documents"),
   document: (key: string, id: string) =>
     call<{ document: DocumentSummary & { text: string } }>(key, "GET", `/api/documents/${encodeURIComponent(id)}`),

@@ -2,6 +2,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ChatView } from "./chat.js";
 import { DocumentsView } from "./documents.js";
+import { ReviewView } from "./review.js";
 import { SearchView } from "./search.js";
 import { ModelsLine, SettingsPanel, useModels } from "./settings.js";
 import { type OpenSpan, SourcePanel } from "./source.js";
@@ -10,11 +11,14 @@ import { load, type Settings, save } from "./storage.js";
 // Text from documents and models reaches the page only through markdown.ts (raw HTML escaped,
 // unsafe links dropped, DOMPurify over the result) or as text nodes.
 
-const TABS = ["chat", "documents", "search"] as const;
+const TABS = ["chat", "documents", "search", "review"] as const;
 type Tab = (typeof TABS)[number];
 
 function App() {
-  const [tab, setTab] = useState<Tab>("chat");
+  // `ragkit review serve` opens /#review.
+  const [tab, setTab] = useState<Tab>(() =>
+    (TABS as readonly string[]).includes(location.hash.slice(1)) ? (location.hash.slice(1) as Tab) : "chat",
+  );
   const [settings, setSettings] = useState<Settings>(() => load("ragkit.settings", { apiKey: "", k: 5, mode: "hybrid" }));
   const [open, setOpen] = useState<OpenSpan | undefined>();
   const models = useModels(settings.apiKey);
@@ -43,6 +47,7 @@ function App() {
         {tab === "chat" && <ChatView settings={settings} onOpen={setOpen} />}
         {tab === "documents" && <DocumentsView settings={settings} onOpen={setOpen} />}
         {tab === "search" && <SearchView settings={settings} onOpen={setOpen} />}
+        {tab === "review" && <ReviewView settings={settings} />}
       </main>
       {open && <SourcePanel span={open} settings={settings} onClose={() => setOpen(undefined)} />}
     </div>

@@ -1,39 +1,13 @@
 import path from "node:path";
 import Database from "better-sqlite3";
 import { RagkitError } from "../errors.js";
+import type { ReviewAgreement as Agreement, ReviewRating as Rating, ReviewItem, Reviews } from "../types.js";
 import { cohensKappa } from "./kappa.js";
 
-export interface ReviewItem {
-  run: string;
-  id: string;
-  question: string;
-  answer: string;
-  gold: string[];
-  citations: Array<{ marker: number; documentId: string; quote: string }>;
-}
-
-export interface Rating {
-  run: string;
-  itemId: string;
-  reviewer: string;
-  /** 1 (wrong) to 5 (fully correct). */
-  correctness: number;
-  grounded: boolean;
-  citationsCorrect: boolean;
-  comment: string;
-  createdAt: string;
-}
-
-export interface Agreement {
-  reviewers: [string, string];
-  items: number;
-  correctness: number | null;
-  grounded: number | null;
-  citationsCorrect: number | null;
-}
+export type { ReviewAgreement as Agreement, ReviewItem, ReviewRating as Rating } from "../types.js";
 
 /** Ratings in SQLite inside the index folder: they survive restarts, one row per reviewer and item. */
-export class ReviewStore {
+export class ReviewStore implements Reviews {
   private readonly db: Database.Database;
 
   constructor(indexDir: string) {

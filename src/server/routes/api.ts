@@ -5,6 +5,7 @@ import { registerDocumentRoutes } from "./documents.js";
 import { registerFeedbackRoutes } from "./feedback.js";
 import { type IngestRouteOptions, registerIngestRoute } from "./ingest.js";
 import type { RouteLimits } from "./limits.js";
+import { registerReviewRoutes } from "./review.js";
 
 export type ApiOptions = IngestRouteOptions;
 
@@ -14,4 +15,5 @@ export function registerApi(app: FastifyInstance, rag: Rag, limits: RouteLimits,
   registerAnswerRoutes(app, rag, limits);
   registerIngestRoute(app, rag, limits, options);
   registerFeedbackRoutes(app, rag, limits);
+  registerReviewRoutes(app, rag, limits);
 }
