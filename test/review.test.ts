@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cohensKappa } from "../src/review/kappa.js";
-import { launchBrowser } from "./helpers/browser.js";
+import { ARTIFACTS, launchBrowser } from "./helpers/browser.js";
 import { exited, runCli, spawnCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
 import { serverFor } from "./helpers/server.js";
@@ -57,6 +57,7 @@ describe("human review", () => {
       // The answer's markup is shown as text.
       expect((await page.locator("#item .card").textContent())?.trim()).toBe("On the <b>cliffs</b>.");
       expect(await page.locator("#item b").count()).toBe(0);
+      await page.screenshot({ path: path.join(ARTIFACTS, "ui-review.png"), fullPage: true });
     } finally {
       await browser.close();
       await server.close();

@@ -1,5 +1,7 @@
 /** Browser client for ragkit's REST API: JSON calls, SSE over fetch, per-file uploads with progress. */
 
+import type { ReviewRating } from "../src/types.js";
+
 export interface Citation {
   marker: number;
   documentId: string;
@@ -75,15 +77,8 @@ export interface ReviewNext {
   remaining: number;
 }
 
-export interface ReviewRatingBody {
-  run: string;
-  reviewer: string;
-  itemId: string;
-  correctness: number;
-  grounded: boolean;
-  citationsCorrect: boolean;
-  comment: string;
-}
+/** A rating as the server takes it (the shared type; only types cross into the browser bundle). */
+export type ReviewRatingBody = Omit<ReviewRating, "createdAt">;
 
 export const api = {
   reviewRuns: (key: string) => call<{ runs: string[] }>(key, "GET", "/api/review/runs"),

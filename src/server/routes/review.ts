@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { RagkitError } from "../../errors.js";
 import type { Rag } from "../../rag.js";
-import type { ReviewItem } from "../../types.js";
+import type { ReviewItem, ReviewRating } from "../../types.js";
 import type { RouteLimits } from "./limits.js";
 
 const runName = { type: "string", minLength: 1, maxLength: 200 } as const;
@@ -58,15 +58,7 @@ interface RunBody {
   results: Array<Partial<Omit<ReviewItem, "run">> & { id: string }>;
 }
 
-interface RateBody {
-  run: string;
-  reviewer: string;
-  itemId: string;
-  correctness: number;
-  grounded: boolean;
-  citationsCorrect: boolean;
-  comment?: string;
-}
+type RateBody = Omit<ReviewRating, "createdAt" | "comment"> & { comment?: string };
 
 /**
  * Human review of `eval answers` runs inside the server and its web UI: load a run, take the next
