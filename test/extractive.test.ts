@@ -67,6 +67,35 @@ describe("Markdown-aware text units", () => {
     expect(sentences.map((u) => text.slice(u.start, u.end))).toEqual(["The route answers with JSON."]);
   });
 
+  it("front matter and MDX module lines are not prose; text inside components is marked as nested", () => {
+    const text = [
+      "---",
+      "title: Error Handling",
+      "description: How errors are caught.",
+      "---",
+      "",
+      "import Alert from '@components/Alert.astro';",
+      "",
+      "Express catches errors for you.",
+      "",
+      "<Signature>",
+      '  <Param name="status">',
+      "    The HTTP status code to use.",
+      "  </Param>",
+      "</Signature>",
+      "",
+      "Redirects to the URL.",
+    ].join("\n");
+    const units = textUnits(text).map((u) => [u.kind, text.slice(u.start, u.end), u.nested === true]);
+    expect(units).toEqual([
+      ["meta", text.slice(0, text.indexOf("---\n\n") + 3), false],
+      ["code", "import Alert from '@components/Alert.astro';", false],
+      ["sentence", "Express catches errors for you.", false],
+      ["sentence", "The HTTP status code to use.", true],
+      ["sentence", "Redirects to the URL.", false],
+    ]);
+  });
+
   it("one-edit typos are recognised, other words are not", () => {
     expect(oneEditApart("timeuot", "timeout")).toBe(true);
     expect(oneEditApart("dusquesn", "duquesn")).toBe(true);

@@ -14,6 +14,8 @@ export interface Candidate {
   leadEnd?: number;
   /** Position of the unit in its chunk, for reading order and "first sentence" preference. */
   order: number;
+  /** Inside an HTML/MDX element: never taken as the section's opening. */
+  nested: boolean;
   section: string;
   /** Terms of the unit itself; `followTerms` those of the code or list it introduces. */
   terms: Set<string>;
@@ -103,7 +105,8 @@ export function collectSections(hits: Hit[]): Section[] {
       const end = unit.followEnd ?? unit.end;
       const followTerms = unit.followEnd ? unitTerms(text.slice(unit.end, unit.followEnd)) : new Set<string>();
       const lead = unit.followEnd ? { leadEnd: unit.end } : {};
-      section?.candidates.push({ hitRank, hit, start: unit.start, end, ...lead, order, section: key, terms, followTerms });
+      const nested = unit.nested === true;
+      section?.candidates.push({ hitRank, hit, start: unit.start, end, ...lead, order, nested, section: key, terms, followTerms });
     });
   });
   return [...sections.values()].filter((s) => s.candidates.length > 0);

@@ -65,7 +65,7 @@ function scoreSection(section: Section, weights: Weights): ScoredSection {
 function pickUnits(section: Section, weights: Weights, max: number): Candidate[] {
   const position = (c: Candidate) => c.hit.chunk.start + c.start;
   const headed = section.headings.length > 0;
-  const first = Math.min(...section.candidates.map(position));
+  const first = Math.min(...section.candidates.filter((c) => !c.nested).map(position));
   const chosen: Candidate[] = [];
   const covered = new Set<string>();
   while (chosen.length < max) {
@@ -76,7 +76,9 @@ function pickUnits(section: Section, weights: Weights, max: number): Candidate[]
       const own = unitShare(c, weights);
       const next = chosen.some((d) => d.hit === c.hit && Math.abs(d.order - c.order) === 1);
       const opening = headed && position(c) === first ? 0.15 : 0;
-      const value = gain + 0.3 * own + opening + (next ? 0.12 : 0) - (c.end - c.start < 25 ? 0.05 : 0);
+      // A parameter's note inside a component (`<Param>`) is a detail; the section's own prose comes first.
+      const detail = (c.end - c.start < 25 ? 0.05 : 0) + (c.nested ? 0.15 : 0);
+      const value = gain + 0.3 * own + opening + (next ? 0.12 : 0) - detail;
       if (!best || value > best.value) best = { candidate: c, value, gain };
     }
     if (!best || (chosen.length > 0 && best.gain === 0 && best.value < 0.15)) break;

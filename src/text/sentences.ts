@@ -1,6 +1,6 @@
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 
-export type UnitKind = "sentence" | "item" | "code" | "table" | "heading";
+export type UnitKind = "sentence" | "item" | "code" | "table" | "heading" | "meta";
 
 /** A piece of text an answer can quote: [start, end) offsets into the text it was cut from. */
 export interface TextUnit {
@@ -12,12 +12,15 @@ export interface TextUnit {
    * ends, so the quote can take the lead-in and what it introduces together.
    */
   followEnd?: number;
+  /** Inside an HTML or MDX element (`<Param>…</Param>`): a detail, not the section's own prose. */
+  nested?: boolean;
 }
 
 interface Block {
   start: number;
   end: number;
   kind: UnitKind | "paragraph";
+  nested?: boolean;
 }
 
 const HEADING = /^\s{0,3}#{1,6}\s|^\s*<h[1-6][\s>]/i;
@@ -25,6 +28,19 @@ const ITEM = /^\s*([-*+]|\d+[.)])\s/;
 const TABLE_ROW = /^\s*\|/;
 const FENCE = /^\s*(```|~~~)/;
 const ONLY_HTML = /^\s*(<[^>]*>\s*)+$/;
+// YAML front matter at the top of a Markdown/MDX file, and MDX's ES module lines: metadata and code.
+const FRONT_MATTER = /^---[ \t]*\n(?:[ \t]*[\w-]+:.*\n|[ \t]+.*\n|[ \t]*-[ \t].*\n|[ \t]*\n)*?---[ \t]*(?:\n|$)/;
+const ESM_LINE = /^(?:import\s[^\n]*\sfrom\s+["']|import\s+["']|export\s+(?:const|let|default|function|\{))/;
+
+/** How many elements a markup-only line leaves open (`<Signature>` +1, `</Signature>` −1, `<br/>` 0). */
+function tagDepth(line: string): number {
+  let depth = 0;
+  for (const tag of line.matchAll(/<(\/?)([A-Za-z][\w.-]*)[^>]*?(\/?)>/g)) {
+    if (tag[3] === "/" || /^(br|hr|img|input|meta|link)$/i.test(tag[2] as string)) continue;
+    depth += tag[1] === "/" ? -1 : 1;
+  }
+  return depth;
+}
 
 // Sentence punctuation inside these is not a sentence end: inline code (`if (!x)`), links and
 // images (`](../Reference/Routes.md)`), bare URLs, and abbreviations that end in a period.
@@ -60,17 +76,23 @@ function startsInFence(lines: string[]): boolean {
 /** Markdown-ish blocks by line: fences, headings, list items, table rows and paragraphs. */
 function blocksOf(text: string): Block[] {
   const blocks: Block[] = [];
-  const lines = text.split("\n");
+  const front = FRONT_MATTER.exec(text)?.[0].length ?? 0;
+  if (front > 0) blocks.push({ start: 0, end: front, kind: "meta" });
+  const lines = text.slice(front).split("\n");
   let open: Block | undefined;
-  let fenceStart = startsInFence(lines) ? 0 : -1;
-  let lineStart = 0;
+  let fenceStart = startsInFence(lines) ? front : -1;
+  let lineStart = front;
+  let depth = 0;
   const close = (end: number) => {
-    if (open && end > open.start) blocks.push({ ...open, end });
+    if (open && end > open.start) blocks.push({ ...open, end, ...(depth > 0 ? { nested: true } : {}) });
     open = undefined;
   };
   for (const line of lines) {
     const lineEnd = lineStart + line.length;
-    if (FENCE.test(line)) {
+    if (fenceStart < 0 && ESM_LINE.test(line)) {
+      close(lineStart);
+      blocks.push({ start: lineStart, end: lineEnd, kind: "code" });
+    } else if (FENCE.test(line)) {
       if (fenceStart < 0) {
         close(lineStart);
         fenceStart = lineStart;
@@ -79,7 +101,10 @@ function blocksOf(text: string): Block[] {
         fenceStart = -1;
       }
     } else if (fenceStart < 0) {
-      if (line.trim().length === 0 || ONLY_HTML.test(line)) close(lineStart);
+      if (line.trim().length === 0 || ONLY_HTML.test(line)) {
+        close(lineStart);
+        if (ONLY_HTML.test(line)) depth = Math.max(0, depth + tagDepth(line));
+      }
       else if (HEADING.test(line)) {
         close(lineStart);
         blocks.push({ start: lineStart, end: lineEnd, kind: "heading" });
@@ -114,12 +139,13 @@ function sentencesOf(text: string, block: Block): TextUnit[] {
   const flat = maskProtected(text.slice(block.start, block.end).replace(/\n/g, " "));
   const units: TextUnit[] = [];
   const kind = block.kind === "item" ? "item" : "sentence";
+  const nested = block.nested ? { nested: true } : {};
   for (const segment of segmenter.segment(flat)) {
     const unit = trimBlock(text, { start: block.start + segment.index, end: block.start + segment.index + segment.segment.length, kind });
-    if (unit.end > unit.start) units.push({ start: unit.start, end: unit.end, kind });
+    if (unit.end > unit.start) units.push({ start: unit.start, end: unit.end, kind, ...nested });
   }
   // A list item is one unit: its sentences belong together.
-  if (kind === "item" && units.length > 1) return [{ start: block.start, end: block.end, kind }];
+  if (kind === "item" && units.length > 1) return [{ start: block.start, end: block.end, kind, ...nested }];
   return units;
 }
 
