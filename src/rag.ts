@@ -8,7 +8,7 @@ import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
 import type { QaItem } from "./eval/answers.js";
 import type { AskEvent } from "./generate/answer.js";
-import { answerExtractively, questionTerms, TERM_DF_CAP } from "./generate/extractive.js";
+import { askEvents } from "./generate/ask-flow.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
 import type { IngestInput } from "./ingest/pipeline.js";
 import type { ReindexProgress, ReindexReport } from "./ingest/reindex.js";
@@ -22,7 +22,6 @@ import { createReranker } from "./rerank/index.js";
 import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
 import { retrieve } from "./retrieve/retrieve.js";
-import { countTermChunks } from "./retrieve/term-frequency.js";
 import type { CopyProgress, CopyReport } from "./store/copy.js";
 import type { DoctorReport } from "./store/doctor.js";
 import { namedLocation, storeLocation } from "./store/index.js";
@@ -430,48 +429,12 @@ export class Rag {
   }
 
   /** The same as `ask`, as events: the hits, the answer text as it is generated, the finished answer. */
-  async *askStream(question: string, options: AskOptions = {}): AsyncGenerator<AskEvent> {
-    if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The question is empty");
-    const generator = await this.generator();
-    const previous = options.history?.filter((m) => m.role === "user").map((m) => m.content) ?? [];
-    const query =
-      previous.length > 0 && options.history
-        ? await (await import("./generate/standalone.js")).standaloneQuestion(
-            options.history,
-            previous.at(-1) as string,
-            question,
-            generator,
-          )
-        : question;
-    const hits = await this.search(query, { ...options, k: options.k ?? this.config.answer.passages });
-    yield { type: "hits", hits, query };
-    const documentTexts = await this.documentTexts(hits);
-    if (!generator) {
-      const context = previous.length > 0 ? previous.slice(-2).join(" ") : undefined;
-      const answer = answerExtractively(question, hits, {
-        maxSentences: options.maxSentences ?? this.config.answer.maxSentences,
-        documentFrequency: await countTermChunks(this.store, questionTerms(`${question} ${context ?? ""}`), TERM_DF_CAP),
-        documentTexts,
-        ...(context ? { context } : {}),
-      });
-      yield { type: "token", text: answer.text };
-      yield { type: "answer", answer };
-      return;
-    }
-    const g = this.config.generate;
-    const { generateAnswer } = await import("./generate/answer.js");
-    yield* generateAnswer(generator, {
+  askStream(question: string, options: AskOptions = {}): AsyncGenerator<AskEvent> {
+    return askEvents(
+      { config: this.config, store: this.store, generator: () => this.generator(), search: (q, o) => this.search(q, o) },
       question,
-      hits,
-      documentTexts,
-      contextTokens: g.contextTokens,
-      maxTokens: g.maxTokens,
-      temperature: g.temperature,
-      ...(options.history ? { history: options.history } : {}),
-      ...(g.systemPrompt ? { systemPrompt: g.systemPrompt } : {}),
-      ...(g.userTemplate ? { userTemplate: g.userTemplate } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+      options,
+    );
   }
 
   /**
@@ -507,16 +470,6 @@ export class Rag {
   private async loaderPool(): Promise<LoaderPool> {
     this.loaders ??= new (await import("./load/load-pool.js")).LoaderPool();
     return this.loaders;
-  }
-
-  /** The full texts of the hits' documents, for passages and sections that read past a chunk. */
-  private async documentTexts(hits: Hit[]): Promise<Map<string, string>> {
-    const texts = new Map<string, string>();
-    for (const id of new Set(hits.map((h) => h.chunk.documentId))) {
-      const document = await this.store.getDocument(id);
-      if (document) texts.set(id, document.text);
-    }
-    return texts;
   }
 
   private async deleteAndCompact(ids: string[]): Promise<number> {

@@ -104,8 +104,7 @@ function blocksOf(text: string): Block[] {
       if (line.trim().length === 0 || ONLY_HTML.test(line)) {
         close(lineStart);
         if (ONLY_HTML.test(line)) depth = Math.max(0, depth + tagDepth(line));
-      }
-      else if (HEADING.test(line)) {
+      } else if (HEADING.test(line)) {
         close(lineStart);
         blocks.push({ start: lineStart, end: lineEnd, kind: "heading" });
       } else if (TABLE_ROW.test(line)) {
