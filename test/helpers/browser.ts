@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
@@ -7,12 +6,10 @@ import { ROOT } from "./cli.js";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = path.join(ROOT, "test-artifacts");
 
-/** Debian's headless Chromium, with the web UI freshly bundled from the source tree. */
+/** Debian's headless Chromium (the web UI was bundled from the source tree by test/global-setup.ts). */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`Browser tests need Chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  // Test the UI as it is in the source tree, not a stale bundle.
-  execFileSync(process.execPath, [path.join(ROOT, "scripts/build-web.mjs")]);
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
