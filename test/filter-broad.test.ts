@@ -4,9 +4,8 @@ import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { Rag } from "../src/rag.js";
 import { tempDir } from "./helpers/fs.js";
 
-// 1,100 documents in group "a" and 100 in group "b": a filter on "a" is broad (applied after the
-// search), one on "b" narrow (applied before). Both must return only allowed documents, and the
-// best of them.
+// 1,100 documents in group "a" and 100 in group "b": a broad filter and a narrow one must both
+// return only allowed documents, and the best of them.
 async function groupedIndex(): Promise<Rag> {
   const rag = await Rag.open({ dir: path.join(await tempDir(), "index"), embedder: new HashEmbedder(64) });
   const documents = [
@@ -28,7 +27,7 @@ async function groupedIndex(): Promise<Rag> {
 }
 
 describe("filters on many documents", () => {
-  it("a broad filter returns only allowed documents and the best of them; a narrow one still works; nothing allowed matches, nothing returned", async () => {
+  it("a broad filter returns only allowed documents and the best of them; a narrow one too; when nothing allowed matches, nothing is returned", async () => {
     const rag = await groupedIndex();
     try {
       for (const mode of ["lexical", "dense", "hybrid"] as const) {
