@@ -62,6 +62,8 @@ export function ReviewView({ settings }: { settings: Settings }) {
   const [runs, setRuns] = useState<string[]>([]);
   const [run, setRun] = useState(() => load("ragkit.review.run", ""));
   const [reviewer, setReviewer] = useState(() => load("ragkit.review.reviewer", ""));
+  // What is typed is kept on every keystroke (a re-render must not wipe it); the name is taken on leaving the field.
+  const [draft, setDraft] = useState(reviewer);
   const [next, setNext] = useState<ReviewNext | undefined>();
   const [error, setError] = useState("");
   useEffect(() => {
@@ -111,7 +113,13 @@ export function ReviewView({ settings }: { settings: Settings }) {
         </label>
         <label>
           Reviewer
-          <input id="reviewer" value={reviewer} onChange={(e) => setReviewer((e.target as HTMLInputElement).value)} autocomplete="name" />
+          <input
+            id="reviewer"
+            value={draft}
+            onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
+            onChange={() => setReviewer(draft)}
+            autocomplete="name"
+          />
         </label>
       </div>
       {error && <p class="error">{error}</p>}
