@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { terminalText } from "../src/cli/format.js";
 import { exited, runCli, spawnCli } from "./helpers/cli.js";
 import { writeCorpus } from "./helpers/corpus.js";
 import { tempDir } from "./helpers/fs.js";
@@ -42,5 +43,20 @@ describe("CLI output", () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ added: 1, failed: [] });
     expect(run.stderr).not.toMatch(/Warning|Indexing all PDF objects/);
+  }, 60_000);
+
+  it("an answer's Markdown heading path prints bold on a terminal and as plain words in a pipe", async () => {
+    expect(terminalText("**Factory › `bodyLimit`**\n\nDefault: `1048576` [1]", false)).toBe(
+      "Factory › `bodyLimit`\n\nDefault: `1048576` [1]",
+    );
+    expect(terminalText("**Factory**", true)).toBe("\u001b[1mFactory\u001b[22m");
+    const root = await tempDir();
+    const docs = path.join(root, "docs");
+    await mkdir(docs);
+    await writeFile(path.join(docs, "keys.md"), "# Keys\n\n## Rotating\n\nRotate the signing key every ninety days.\n");
+    const index = path.join(root, "idx");
+    expect((await runCli(["ingest", docs, "--index", index])).code).toBe(0);
+    const asked = await runCli(["ask", "How often do I rotate the signing key?", "--index", index]);
+    expect(asked.stdout.startsWith("Keys › Rotating\n\nRotate the signing key every ninety days. [1]")).toBe(true);
   }, 60_000);
 });

@@ -40,6 +40,11 @@ export function formatSources(answer: Answer): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Markdown bold (an answer's heading path) as bold on a terminal, as plain words elsewhere. */
+export function terminalText(text: string, tty = Boolean(process.stdout.isTTY)): string {
+  return text.replace(/\*\*([^*\n]+)\*\*/g, (_, inner: string) => (tty ? `\u001b[1m${inner}\u001b[22m` : inner));
+}
+
 export function formatAnswer(answer: Answer): string {
-  return `${answer.text}\n\n${formatSources(answer)}`;
+  return `${terminalText(answer.text)}\n\n${formatSources(answer)}`;
 }
