@@ -30,6 +30,7 @@ export function answerJson(answer: Answer) {
       start: c.start,
       end: c.end,
       quote: c.quote,
+      ...(c.headings ? { headings: c.headings } : {}),
     })),
     hits: answer.hits.map(hitJson),
     model: answer.model,

@@ -58,5 +58,7 @@ describe("CLI output", () => {
     expect((await runCli(["ingest", docs, "--index", index])).code).toBe(0);
     const asked = await runCli(["ask", "How often do I rotate the signing key?", "--index", index]);
     expect(asked.stdout.startsWith("Keys › Rotating\n\nRotate the signing key every ninety days. [1]")).toBe(true);
+    const json = JSON.parse((await runCli(["ask", "How often do I rotate the signing key?", "--index", index, "--json"])).stdout);
+    expect(json.citations[0]).toMatchObject({ quote: "Rotate the signing key every ninety days.", headings: ["Keys", "Rotating"] });
   }, 60_000);
 });
