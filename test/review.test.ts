@@ -54,6 +54,7 @@ describe("human review", () => {
       await page.locator("#comment").fill("fine, slightly terse");
       await page.getByRole("button", { name: "Save and next" }).click();
       await page.getByText("Where do gulls nest?").waitFor();
+      await expect.poll(() => page.locator("[data-testid=agreement]").textContent()).toContain("1 rating so far");
       // The answer's markup is shown as text.
       expect((await page.locator("#item .card").textContent())?.trim()).toBe("On the <b>cliffs</b>.");
       expect(await page.locator("#item b").count()).toBe(0);

@@ -1,6 +1,6 @@
 /** Browser client for ragkit's REST API: JSON calls, SSE over fetch, per-file uploads with progress. */
 
-import type { ReviewRating } from "../src/types.js";
+import type { ReviewAgreement, ReviewRating } from "../src/types.js";
 
 export interface Citation {
   marker: number;
@@ -85,6 +85,8 @@ export const api = {
   reviewNext: (key: string, run: string, reviewer: string) =>
     call<ReviewNext>(key, "GET", `/api/review/next?run=${encodeURIComponent(run)}&reviewer=${encodeURIComponent(reviewer)}`),
   reviewRate: (key: string, body: ReviewRatingBody) => call<{ saved: boolean }>(key, "POST", "/api/review/rate", body),
+  reviewStats: (key: string, run: string) =>
+    call<{ ratings: number; agreement: ReviewAgreement[] }>(key, "GET", `/api/review/stats?run=${encodeURIComponent(run)}`),
   documents: (key: string) => call<{ documents: DocumentSummary[] }>(key, "GET", "/api/documents"),
   document: (key: string, id: string) =>
     call<{ document: DocumentSummary & { text: string } }>(key, "GET", `/api/documents/${encodeURIComponent(id)}`),

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
+import type { ReviewAgreement } from "../src/types.js";
 import { api, type ReviewNext } from "./api.js";
 import { markdownHtml } from "./markdown.js";
 import { load, type Settings, save } from "./storage.js";
@@ -57,6 +58,43 @@ function RatingForm({
   );
 }
 
+const kappa = (k: number | null) => (k === null ? "–" : k.toFixed(2));
+
+/** How far the reviewers agree (Cohen's kappa per pair, over the items both rated). */
+function Agreement({ ratings, agreement }: { ratings: number; agreement: ReviewAgreement[] }) {
+  return (
+    <div class="agreement" data-testid="agreement">
+      <p class="hint">
+        {ratings} rating{ratings === 1 ? "" : "s"} so far
+      </p>
+      {agreement.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>Reviewers</th>
+              <th>Items</th>
+              <th>κ correctness</th>
+              <th>κ grounded</th>
+              <th>κ citations</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agreement.map((a) => (
+              <tr key={a.reviewers.join("|")}>
+                <td>{a.reviewers.join(" · ")}</td>
+                <td>{a.items}</td>
+                <td>{kappa(a.correctness)}</td>
+                <td>{kappa(a.grounded)}</td>
+                <td>{kappa(a.citationsCorrect)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 /** Human review of an `eval answers` run: the next answer this reviewer has not rated, one at a time. */
 export function ReviewView({ settings }: { settings: Settings }) {
   const [runs, setRuns] = useState<string[]>([]);
@@ -65,6 +103,7 @@ export function ReviewView({ settings }: { settings: Settings }) {
   // What is typed is kept on every keystroke (a re-render must not wipe it); the name is taken on leaving the field.
   const [draft, setDraft] = useState(reviewer);
   const [next, setNext] = useState<ReviewNext | undefined>();
+  const [stats, setStats] = useState<{ ratings: number; agreement: ReviewAgreement[] } | undefined>();
   const [error, setError] = useState("");
   useEffect(() => {
     api
@@ -76,6 +115,7 @@ export function ReviewView({ settings }: { settings: Settings }) {
       .catch((e: Error) => setError(e.message));
   }, [settings.apiKey]);
   const refresh = () => {
+    if (run) api.reviewStats(settings.apiKey, run).then(setStats, () => setStats(undefined));
     if (!run || !reviewer.trim()) return setNext(undefined);
     api
       .reviewNext(settings.apiKey, run, reviewer.trim())
@@ -128,6 +168,7 @@ export function ReviewView({ settings }: { settings: Settings }) {
       )}
       {runs.length > 0 && !reviewer.trim() && <p class="hint">Enter your name to start reviewing.</p>}
       {next && !next.item && <p class="hint">Every answer of this run has your rating. Thank you!</p>}
+      {stats && <Agreement ratings={stats.ratings} agreement={stats.agreement} />}
       {next?.item && (
         <div id="item" key={next.item.id}>
           <p class="hint">{next.remaining} left to rate</p>
