@@ -61,6 +61,10 @@ export function saveConversations(conversations: Conversation[]): void {
   localStorage.removeItem("ragkit.chat");
 }
 
+// crypto.randomUUID exists only in secure contexts: a server reached over plain http on a LAN
+// address has none, and the chat must still work there.
+const newId = () => globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
 export function newConversation(turns: Turn[] = []): Conversation {
-  return { id: crypto.randomUUID(), title: turns[0]?.question.slice(0, 80) ?? "New chat", updatedAt: Date.now(), turns };
+  return { id: newId(), title: turns[0]?.question.slice(0, 80) ?? "New chat", updatedAt: Date.now(), turns };
 }
