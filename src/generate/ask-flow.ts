@@ -6,6 +6,7 @@ import type { Store } from "../store/types.js";
 import type { Hit } from "../types.js";
 import type { AskEvent } from "./answer.js";
 import { answerExtractively, questionTerms, TERM_DF_CAP } from "./extractive.js";
+import { headingsOf } from "./extractive-units.js";
 import type { Generator } from "./types.js";
 
 /** What answering needs from the `Rag` it runs in. */
@@ -40,13 +41,14 @@ export async function* askEvents(ctx: AskContext, question: string, options: Ask
       : question;
   const hits = await ctx.search(query, { ...options, k: options.k ?? ctx.config.answer.passages });
   yield { type: "hits", hits, query };
-  const texts = await documentTexts(ctx.store, hits);
   if (!generator) {
     const context = previous.length > 0 ? previous.slice(-2).join(" ") : undefined;
+    // Only a Markdown hit is widened to its section: other documents (a long PDF) are not read.
+    const sectioned = hits.filter((h) => headingsOf(h).length > 0);
     const answer = answerExtractively(question, hits, {
       maxSentences: options.maxSentences ?? ctx.config.answer.maxSentences,
       documentFrequency: await countTermChunks(ctx.store, questionTerms(`${question} ${context ?? ""}`), TERM_DF_CAP),
-      documentTexts: texts,
+      documentTexts: await documentTexts(ctx.store, sectioned),
       ...(context ? { context } : {}),
     });
     yield { type: "token", text: answer.text };
@@ -58,7 +60,7 @@ export async function* askEvents(ctx: AskContext, question: string, options: Ask
   yield* generateAnswer(generator, {
     question,
     hits,
-    documentTexts: texts,
+    documentTexts: await documentTexts(ctx.store, hits),
     contextTokens: g.contextTokens,
     maxTokens: g.maxTokens,
     temperature: g.temperature,

@@ -55,7 +55,8 @@ export function unitTerms(text: string): Set<string> {
   return new Set([...analyze(visible), ...analyze(split)]);
 }
 
-function headingsOf(hit: Hit): string[] {
+/** The heading path the Markdown chunker gave a hit's chunk; empty for other formats. */
+export function headingsOf(hit: Hit): string[] {
   const headings = hit.chunk.metadata.headings;
   return Array.isArray(headings) ? headings.filter((h): h is string => typeof h === "string") : [];
 }

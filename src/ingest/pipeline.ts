@@ -122,7 +122,6 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     // still written (one atomic step), the rest are left for the next run.
     const complete = pending.filter((p) => p.chunks.every((r) => reusable.has(r.embedHash)));
     for (const record of complete.flatMap((p) => p.chunks)) record.vector = reusable.get(record.embedHash) as Float32Array;
-    const embedded = missing.filter((h) => reusable.has(h)).length;
     const writes: DocumentWrite[] = complete.map((p) => ({
       document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
       chunks: p.chunks,
@@ -131,8 +130,6 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
     if (writes.length > 0) writeChain = writeChain.then(() => store.upsert(writes));
     await writeChain;
-    report.chunksEmbedded += embedded;
-    report.chunksReused += records.length - missing.length;
     for (const p of complete) {
       if (p.isNew) report.added++;
       else report.updated++;
@@ -234,6 +231,9 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
   if (!writeError) await submit();
   await Promise.all(inFlight);
   if (writeError) throw writeError;
+  // Counted once, as embedding went (the progress shows them too).
+  report.chunksEmbedded = progress.chunksEmbedded;
+  report.chunksReused = progress.chunksReused;
   report.aborted = options.signal?.aborted ?? false;
 
   if (!report.aborted && options.prune !== false) {
