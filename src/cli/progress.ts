@@ -13,7 +13,7 @@ function etaSeconds(done: number, total: number, startedAt: number): number | un
 /**
  * Ingest progress on stderr (stdout stays clean for `--json`): on a terminal a bar of chunks
  * embedded (or reused) out of the run's total, with files read and an ETA, moving after every
- * embedding batch; otherwise a JSON line every 2 s and at each phase change.
+ * embedding batch; otherwise a JSON line at each phase change, each committed batch, and every 2 s.
  */
 export function ingestProgressReporter(): { update(progress: IngestProgress): void; stop(): void } {
   const startedAt = Date.now();
@@ -49,12 +49,15 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
   }
   let last = 0;
   let phase = "";
+  let written = 0;
   return {
     update(p) {
       const now = Date.now();
-      if (p.phase === phase && now - last < 2000) return;
+      // A committed batch is worth a line of its own (it survives a crash); between them, one every 2 s.
+      if (p.phase === phase && p.documentsWritten === written && now - last < 2000) return;
       last = now;
       phase = p.phase;
+      written = p.documentsWritten;
       const { filesDone, filesTotal, documentsWritten, chunksEmbedded, chunksReused, chunksTotal } = p;
       const eta = etaSeconds(chunksEmbedded + chunksReused, chunksTotal, startedAt);
       const line = { event: "ingest", phase, filesDone, filesTotal, documentsWritten, chunksEmbedded, chunksReused, chunksTotal };
