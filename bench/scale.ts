@@ -4,6 +4,8 @@
  * bench's own, in calls of 10,000, then searched: p50/p95 per mode, filtered hybrid, peak RSS, bytes
  * on disk, and ragkit's dense search against the store's exact scan called plainly on the same table.
  * `--store pglite` (a PGlite server started here) or `--store postgres://…` measures the Postgres store.
+ * `--text uniform` (the default) draws from 100 equally common words, the worst case for lexical
+ * search; `--text zipf` draws words as real text has them (zipf-text.ts).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,12 +13,16 @@ import path from "node:path";
 import { startPostgres } from "../scripts/pg/start.js";
 import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { syntheticDocument } from "../scripts/scale/text.js";
+import { zipfDocument } from "../scripts/scale/zipf-text.js";
 import { Rag } from "../src/index.js";
 import { recallAt10, timed } from "./scale-measure.js";
 import { usearchPeer } from "./scale-usearch.js";
 
 /** `store`: undefined for the LanceDB folder, "pglite" for a PGlite server started here, or a postgres:// URL. */
-export async function runScaleBench(total: number, queries: number, store?: string): Promise<void> {
+export async function runScaleBench(total: number, queries: number, store?: string, text = "uniform"): Promise<void> {
+  if (text !== "zipf" && text !== "uniform") throw new Error(`--text is zipf or uniform, not ${text}`);
+  const documentAt = text === "zipf" ? zipfDocument : syntheticDocument;
+  console.log(`scale text        ${text === "zipf" ? "Zipf over the fixtures' vocabulary" : "100 equally common words (worst case)"}`);
   const dir = await mkdtemp(path.join(tmpdir(), "ragkit-scale-"));
   const pglite = store === "pglite" ? await startPostgres(path.join(dir, "pgdata")) : undefined;
   const url = pglite?.url ?? store;
@@ -29,13 +35,13 @@ export async function runScaleBench(total: number, queries: number, store?: stri
   const embedder = new HashEmbedder(384);
   const rag = await Rag.open({ dir, embedder, config });
   try {
-    await ingestAll(rag, total);
+    await ingestAll(rag, total, documentAt);
   } finally {
     await rag.close();
   }
   try {
     const query = (i: number) => {
-      const doc = syntheticDocument(i * 7919);
+      const doc = documentAt(i * 7919);
       return doc.text.split(" ").slice(0, 6).join(" ");
     };
     // Searched from a fresh handle, as a server or another process would.
@@ -118,11 +124,11 @@ async function pgPeer(url: string, schema: string, vectors: Float32Array[], quer
   return { exact, close: () => pool.end() };
 }
 
-async function ingestAll(rag: Rag, total: number): Promise<void> {
+async function ingestAll(rag: Rag, total: number, documentAt: typeof syntheticDocument): Promise<void> {
   const start = performance.now();
   for (let at = 0; at < total; at += 10_000) {
     const t = performance.now();
-    const docs = Array.from({ length: Math.min(10_000, total - at) }, (_, i) => syntheticDocument(at + i));
+    const docs = Array.from({ length: Math.min(10_000, total - at) }, (_, i) => documentAt(at + i));
     await rag.ingest(docs);
     console.log(`  ${at + docs.length} documents, call ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }

@@ -3,20 +3,14 @@ import type { FullTextQuery, Table } from "@lancedb/lancedb";
 type LanceDb = typeof import("@lancedb/lancedb");
 
 /**
- * BM25 with query-term frequency: a term the question repeats counts that many times (LanceDB
- * would otherwise count it once, which costs ~0.08 nDCG@10 on long queries such as CISI's).
+ * BM25 with query-term frequency: a term the question repeats counts that many times (counting it
+ * once costs ~0.08 nDCG@10 on long queries such as CISI's). LanceDB 0.37's MatchQuery counts the
+ * repeats of its query string itself, with the same scores as a BooleanQuery of boosted per-weight
+ * MatchQuerys (checked on 228 queries at 100,000 chunks), and 15–20x faster than that boolean
+ * query (p50 1.2 ms against 21 ms), which had set the p95 of hybrid search.
  */
 export function termQuery(lancedb: LanceDb, terms: string[]): FullTextQuery {
-  const { MatchQuery, BooleanQuery, Occur } = lancedb;
-  const frequency = new Map<string, number>();
-  for (const term of terms) frequency.set(term, (frequency.get(term) ?? 0) + 1);
-  const byWeight = new Map<number, string[]>();
-  for (const [term, weight] of frequency) byWeight.set(weight, [...(byWeight.get(weight) ?? []), term]);
-  const parts = [...byWeight].map(
-    ([weight, group]) =>
-      [Occur.Should, new MatchQuery(group.join(" "), "terms", { boost: weight })] as [typeof Occur.Should, InstanceType<typeof MatchQuery>],
-  );
-  return parts.length === 1 ? (parts[0] as [unknown, InstanceType<typeof MatchQuery>])[1] : new BooleanQuery(parts);
+  return new lancedb.MatchQuery(terms.join(" "), "terms");
 }
 
 /**

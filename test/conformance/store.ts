@@ -181,6 +181,33 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
       });
     });
 
+    it("counts a repeated query term even when it lifts a chunk from deep in the ranking", async () => {
+      await withStore(async (store) => {
+        // "ferry" is common and "harbour" is not, so one chunk that says little but "ferry" sits
+        // below every harbour chunk when "ferry" counts once; asked three times, it must win.
+        const corpus = [
+          ...Array.from({ length: 12 }, (_, i) => documentWrite(`h${i}`, [`harbour quay ${"berth ".repeat(i % 3)}mooring`], i % DIMS)),
+          ...Array.from({ length: 24 }, (_, i) => documentWrite(`f${i}`, [`ferry lane ${"pier ".repeat(i % 4)}signal`], i % DIMS)),
+          documentWrite("ferries", ["ferry ferry ferry ferry"], 0),
+        ];
+        await store.upsert(corpus);
+        await store.optimize();
+        const all = corpus.flatMap((w) => w.chunks);
+        const once = await store.searchLexical(analyze("ferry harbour"), { k: 5 });
+        expect(once.map((h) => h.chunk.id)).not.toContain("ferries#0");
+        for (const question of ["ferry ferry ferry harbour", "harbour harbour ferry quay", "ferry ferry berth berth mooring"])
+          for (const k of [1, 2, 4]) {
+            const query = analyze(question);
+            const hits = await store.searchLexical(query, { k });
+            const expected = [...referenceBm25(all, query).values()].sort((a, b) => b - a).slice(0, k);
+            // Compared score by score: chunks with equal scores may come in either order.
+            expect(hits.map((h) => h.score)).toHaveLength(expected.length);
+            hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i] as number, 4));
+          }
+        expect((await store.searchLexical(analyze("ferry ferry ferry harbour"), { k: 1 }))[0]?.chunk.id).toBe("ferries#0");
+      });
+    });
+
     it("keeps the manifest, and a second handle sees the first one's writes", async () => {
       await withStore(async (store, fixture) => {
         expect(await store.readManifest()).toBeUndefined();
