@@ -202,7 +202,7 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
             const expected = [...referenceBm25(all, query).values()].sort((a, b) => b - a).slice(0, k);
             // Compared score by score: chunks with equal scores may come in either order.
             expect(hits.map((h) => h.score)).toHaveLength(expected.length);
-            hits.forEach((h, i) => expect(h.score).toBeCloseTo(expected[i] as number, 4));
+            for (const [i, h] of hits.entries()) expect(h.score).toBeCloseTo(expected[i] as number, 4);
           }
         expect((await store.searchLexical(analyze("ferry ferry ferry harbour"), { k: 1 }))[0]?.chunk.id).toBe("ferries#0");
       });
