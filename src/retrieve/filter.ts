@@ -23,7 +23,7 @@ export function hasConditions(filter: SearchFilter | undefined): filter is Searc
  * The documents a filter allows. Resolving against the document list (far shorter than the chunk
  * list) lets every store apply the filter as an exact pre-filter on document ids.
  */
-export function matchingDocumentIds(documents: DocumentSummary[], filter: SearchFilter, cwd = process.cwd()): string[] {
+export function matchingDocumentIds(documents: readonly DocumentSummary[], filter: SearchFilter, cwd = process.cwd()): string[] {
   const glob = filter.source ? picomatch(filter.source, { dot: true }) : undefined;
   const ids =
     filter.documentId === undefined ? undefined : new Set(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);

@@ -3,8 +3,9 @@ import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Session, Table } from "@lancedb/lancedb";
 import { RagkitError, toRagkitError } from "../errors.js";
-import type { StoredChunk } from "../types.js";
+import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
+import { DocumentIndex } from "./document-index.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
 import {
@@ -99,7 +100,7 @@ export class LanceDbStore implements Store {
   readonly capabilities = { lexical: true };
 
   private fts: FtsIndex;
-  private listed?: { version: number; documents: DocumentSummary[] };
+  private listed?: { version: number; index: DocumentIndex };
   private readonly upkeep: Upkeep;
   private readonly denseCache: DenseCache;
 
@@ -263,14 +264,24 @@ export class LanceDbStore implements Store {
   }
 
   async listDocuments(): Promise<DocumentSummary[]> {
-    // Every filtered search resolves its filter against this list: read it once per table version
-    // (a version check is one small file read) instead of on every query.
+    return [...(await this.documentIndex()).documents];
+  }
+
+  async narrowDocuments(filter: SearchFilter): Promise<readonly DocumentSummary[]> {
+    return (await this.documentIndex()).narrow(filter);
+  }
+
+  /**
+   * Every filtered search resolves its filter against the document list: read it once per table
+   * version (a version check is one small file read) instead of on every query.
+   */
+  private async documentIndex(): Promise<DocumentIndex> {
     const version = await this.documents.version();
     if (this.listed?.version !== version) {
       const rows = (await this.documents.query().select(SUMMARY_COLUMNS).toArray()) as Row[];
-      this.listed = { version, documents: rows.map(rowToSummary) };
+      this.listed = { version, index: new DocumentIndex(rows.map(rowToSummary)) };
     }
-    return [...this.listed.documents];
+    return this.listed.index;
   }
 
   async findDocuments(ids: string[]): Promise<DocumentSummary[]> {

@@ -151,7 +151,7 @@ export interface Store {
    * metadata in SQL); it may return more, never fewer: the caller applies the whole filter after.
    * Without it, filters are resolved against `listDocuments`.
    */
-  narrowDocuments?(filter: SearchFilter): Promise<DocumentSummary[]>;
+  narrowDocuments?(filter: SearchFilter): Promise<readonly DocumentSummary[]>;
   /** A document's chunks in order. */
   getChunks(documentId: string): Promise<StoredChunk[]>;
   /** These documents' chunks as stored, with vectors, hashes and terms: what `copy` moves. */
