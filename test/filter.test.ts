@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { matchingDocumentIds } from "../src/retrieve/filter.js";
 import { DocumentIndex } from "../src/store/document-index.js";
 import type { DocumentSummary } from "../src/store/types.js";
-import type { SearchFilter } from "../src/types.js";
+import type { Metadata, SearchFilter } from "../src/types.js";
 
 const KEYS = ["group", "lang", "year", "tags"];
 const scalar = fc.oneof(fc.constantFrom("a", "b", "1", "true", ""), fc.integer({ min: 0, max: 3 }), fc.boolean());
@@ -43,11 +43,19 @@ describe("filters", () => {
   });
 
   it("an array value holds each element; numbers and booleans match their spelling", () => {
-    const docs = [
-      { metadata: { tags: ["x", 2] } },
-      { metadata: { tags: "x", year: 2024 } },
-      { metadata: { year: "2024", draft: false } },
-    ].map((d, i) => ({ id: `d${i}`, source: `d${i}.md`, contentHash: "", chunkerKey: "", chunkCount: 1, chars: 1, updatedAt: 0, ...d }));
+    const metadata: Metadata[] = [{ tags: ["x", "2"] }, { tags: "x", year: 2024 }, { year: "2024", draft: false }];
+    const docs = metadata.map(
+      (m, i): DocumentSummary => ({
+        id: `d${i}`,
+        source: `d${i}.md`,
+        contentHash: "",
+        chunkerKey: "",
+        chunkCount: 1,
+        chars: 1,
+        updatedAt: 0,
+        metadata: m,
+      }),
+    );
     const index = new DocumentIndex(docs);
     const ids = (f: SearchFilter) => matchingDocumentIds(index.narrow(f), f);
     expect(ids({ metadata: { tags: "x" } })).toEqual(["d0", "d1"]);

@@ -1,6 +1,8 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LanceDbStore } from "../src/store/lancedb.js";
 import { PostgresStore } from "../src/store/postgres.js";
+import { analyze } from "../src/text/analyzer.js";
 import { documentWrite, testStore } from "./conformance/store.js";
 import { tempDir } from "./helpers/fs.js";
 import { type PgServer, startPostgres } from "./helpers/postgres.js";
@@ -67,6 +69,38 @@ describe("dense search from the in-memory copy", () => {
     } finally {
       await copy.close();
       await scan.close();
+    }
+  });
+});
+
+describe("LanceDB metadata filters", () => {
+  it("an index written before chunks had labels still filters by metadata, and takes new writes", async () => {
+    const dir = await tempDir();
+    const old = await LanceDbStore.open({ dir, dimensions: 8 });
+    await old.upsert([
+      documentWrite("a", ["harbour ferry notes"], 0, { team: "ops" }),
+      documentWrite("b", ["ferry prices"], 1, { team: "docs" }),
+    ]);
+    await old.close();
+    // What an index from before the column looks like: the same chunks without it.
+    const lancedb = await import("@lancedb/lancedb");
+    const db = await lancedb.connect(path.join(dir, "lance"));
+    const chunks = await db.openTable("chunks");
+    await chunks.dropColumns(["labels"]);
+    chunks.close();
+    db.close();
+    const store = await LanceDbStore.open({ dir, dimensions: 8, denseCacheBytes: 0 });
+    try {
+      await store.upsert([documentWrite("c", ["ferry history"], 2, { team: "ops" })]);
+      await store.optimize();
+      const ids = (hits: Array<{ chunk: { documentId: string } }>) => hits.map((h) => h.chunk.documentId).sort();
+      const dense = await store.searchDense(new Float32Array(8).fill(0.35), { k: 10, metadata: { team: "ops" } });
+      const lexical = await store.searchLexical(analyze("ferry"), { k: 10, metadata: { team: "ops" } });
+      expect(ids(dense)).toEqual(["a", "c"]);
+      expect(ids(lexical)).toEqual(["a", "c"]);
+      expect(await store.searchLexical(analyze("ferry"), { k: 10, metadata: { team: "nobody" } })).toEqual([]);
+    } finally {
+      await store.close();
     }
   });
 });

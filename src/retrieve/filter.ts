@@ -1,19 +1,8 @@
 import path from "node:path";
 import picomatch from "picomatch";
+import { metadataMatches } from "../store/document-index.js";
 import type { DocumentSummary } from "../store/types.js";
 import type { SearchFilter } from "../types.js";
-
-function metadataMatches(document: DocumentSummary, wanted: Record<string, string | number | boolean>): boolean {
-  for (const [key, expected] of Object.entries(wanted)) {
-    const actual = document.metadata[key];
-    if (Array.isArray(actual)) {
-      if (!(actual as Array<string | number>).some((v) => String(v) === String(expected))) return false;
-    } else if (actual === undefined || actual === null || String(actual) !== String(expected)) {
-      return false;
-    }
-  }
-  return true;
-}
 
 export function hasConditions(filter: SearchFilter | undefined): filter is SearchFilter {
   return !!filter && (filter.source !== undefined || filter.documentId !== undefined || Object.keys(filter.metadata ?? {}).length > 0);
@@ -34,7 +23,7 @@ export function matchingDocumentIds(documents: readonly DocumentSummary[], filte
         const relative = path.relative(cwd, document.source).split(path.sep).join("/");
         if (!glob(document.source) && !glob(relative)) return false;
       }
-      return !filter.metadata || metadataMatches(document, filter.metadata);
+      return !filter.metadata || metadataMatches(document.metadata, filter.metadata);
     })
     .map((document) => document.id);
 }

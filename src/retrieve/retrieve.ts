@@ -1,6 +1,6 @@
 import type { QueryVectorCache } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
-import type { ScoredChunk, Store } from "../store/types.js";
+import type { ScoredChunk, Store, StoreSearchOptions } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import type { Hit, SearchFilter, SearchMode } from "../types.js";
 import { hasConditions, matchingDocumentIds } from "./filter.js";
@@ -27,15 +27,20 @@ export interface RetrieveDeps {
 
 /** Dense, lexical (BM25) or hybrid retrieval with exact metadata pre-filtering. */
 export async function retrieve(deps: RetrieveDeps, query: string, options: RetrieveOptions): Promise<Hit[]> {
-  let documentIds: string[] | undefined;
-  if (hasConditions(options.filter)) {
-    const candidates = deps.store.narrowDocuments ? await deps.store.narrowDocuments(options.filter) : await deps.store.listDocuments();
-    documentIds = matchingDocumentIds(candidates, options.filter);
-    if (documentIds.length === 0) return [];
-  }
   // Collapsing needs room: several candidates may come from the same document.
   const candidates = Math.max(options.candidates, options.collapse ? options.k * 3 : options.k);
-  const search = { k: candidates, ...(documentIds ? { documentIds } : {}) };
+  const search: StoreSearchOptions = { k: candidates };
+  const filter = options.filter;
+  if (hasConditions(filter)) {
+    if (filter.source === undefined && filter.documentId === undefined) {
+      // Metadata alone: the store applies it itself (LanceDB through an index on the chunks).
+      search.metadata = filter.metadata;
+    } else {
+      const documents = deps.store.narrowDocuments ? await deps.store.narrowDocuments(filter) : await deps.store.listDocuments();
+      search.documentIds = matchingDocumentIds(documents, filter);
+      if (search.documentIds.length === 0) return [];
+    }
+  }
   const wantsLexical = options.mode !== "dense";
   const wantsDense = options.mode !== "lexical";
   const [lexical, dense] = await Promise.all([

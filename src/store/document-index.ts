@@ -1,5 +1,18 @@
-import type { SearchFilter } from "../types.js";
+import type { Metadata, SearchFilter } from "../types.js";
 import type { DocumentSummary } from "./types.js";
+
+/** Whether a document has each wanted metadata value: compared as strings, an array holding it counts. */
+export function metadataMatches(metadata: Metadata, wanted: NonNullable<SearchFilter["metadata"]>): boolean {
+  for (const [key, expected] of Object.entries(wanted)) {
+    const actual = metadata[key];
+    if (Array.isArray(actual)) {
+      if (!(actual as Array<string | number>).some((v) => String(v) === String(expected))) return false;
+    } else if (actual === undefined || actual === null || String(actual) !== String(expected)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /**
  * Equality lookups over one version of the document list, built per metadata key on first use: a
@@ -13,12 +26,18 @@ export class DocumentIndex {
 
   constructor(readonly documents: readonly DocumentSummary[]) {}
 
+  /** A document's metadata ({} for a document not in the list). */
+  metadataOf(id: string): Metadata {
+    const at = this.positions().get(id);
+    return at === undefined ? {} : (this.documents[at] as DocumentSummary).metadata;
+  }
+
   /** Every document the filter can allow, maybe more (the caller applies the whole filter). */
   narrow(filter: SearchFilter): readonly DocumentSummary[] {
     if (filter.documentId !== undefined) {
-      this.position ??= new Map(this.documents.map((d, i) => [d.id, i]));
+      const positions = this.positions();
       const ids = new Set(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);
-      const at = [...ids].flatMap((id) => this.position?.get(id) ?? []).sort((a, b) => a - b);
+      const at = [...ids].flatMap((id) => positions.get(id) ?? []).sort((a, b) => a - b);
       return at.map((i) => this.documents[i] as DocumentSummary);
     }
     let narrowest = this.documents;
@@ -27,6 +46,18 @@ export class DocumentIndex {
       if (holding.length < narrowest.length) narrowest = holding;
     }
     return narrowest;
+  }
+
+  /** The ids of the documents that have each wanted metadata value, in list order. */
+  matching(metadata: NonNullable<SearchFilter["metadata"]>): string[] {
+    return this.narrow({ metadata })
+      .filter((document) => metadataMatches(document.metadata, metadata))
+      .map((document) => document.id);
+  }
+
+  private positions(): Map<string, number> {
+    this.position ??= new Map(this.documents.map((d, i) => [d.id, i]));
+    return this.position;
   }
 
   private values(key: string): Map<string, DocumentSummary[]> {

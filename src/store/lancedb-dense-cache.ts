@@ -31,8 +31,17 @@ export class DenseCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** The k nearest chunks, or undefined when the copy is not usable now (LanceDB should answer). */
-  async search(table: Table, name: string, vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[] | undefined> {
+  /**
+   * The k nearest chunks, or undefined when the copy is not usable now (LanceDB should answer).
+   * `resolve` turns a metadata filter into document ids, asked only when the copy answers.
+   */
+  async search(
+    table: Table,
+    name: string,
+    vector: Float32Array,
+    options: StoreSearchOptions,
+    resolve: () => Promise<StoreSearchOptions>,
+  ): Promise<ScoredChunk[] | undefined> {
     if (this.maxBytes <= 0) return undefined;
     const key = `${name}@${await table.version()}`;
     if (this.loaded?.key !== key) {
@@ -46,7 +55,8 @@ export class DenseCache {
     }
     const loaded = this.loaded as Loaded;
     if (loaded.dimensions !== vector.length) return undefined;
-    return topK(loaded, vector, options);
+    const resolved = options.metadata ? await resolve() : options;
+    return resolved.documentIds?.length === 0 ? [] : topK(loaded, vector, resolved);
   }
 
   private async load(table: Table, key: string): Promise<boolean> {

@@ -7,10 +7,12 @@ type LanceDb = typeof import("@lancedb/lancedb");
 
 // The columns every write and filtered read looks rows up by: without an index each `IN (…)` over
 // them scans the whole table, which made every ingest call slower as the index grew.
-const SCALAR: Array<{ table: "chunks" | "documents"; column: string }> = [
-  { table: "documents", column: "id" },
-  { table: "chunks", column: "doc_id" },
-  { table: "chunks", column: "embed_hash" },
+const SCALAR: Array<{ table: "chunks" | "documents"; column: string; kind: "btree" | "labelList" }> = [
+  { table: "documents", column: "id", kind: "btree" },
+  { table: "chunks", column: "doc_id", kind: "btree" },
+  { table: "chunks", column: "embed_hash", kind: "btree" },
+  // Filtered search (lancedb-labels.ts); a table from before the column existed has none to index.
+  { table: "chunks", column: "labels", kind: "labelList" },
 ];
 
 /**
@@ -21,11 +23,12 @@ const SCALAR: Array<{ table: "chunks" | "documents"; column: string }> = [
 export async function ensureScalarIndexes(tables: { chunks: Table; documents: Table }, lancedb: LanceDb): Promise<void> {
   for (const name of ["documents", "chunks"] as const) {
     const table = tables[name];
-    const wanted = SCALAR.filter((s) => s.table === name).map((s) => s.column);
+    const present = new Set((await table.schema()).fields.map((f) => f.name));
     const indexed = new Set((await table.listIndices()).flatMap((index) => index.columns));
-    const missing = wanted.filter((column) => !indexed.has(column));
+    const missing = SCALAR.filter((s) => s.table === name && present.has(s.column) && !indexed.has(s.column));
     if (missing.length === 0 || (await table.countRows()) === 0) continue;
-    for (const column of missing) await table.createIndex(column, { config: lancedb.Index.btree() });
+    for (const { column, kind } of missing)
+      await table.createIndex(column, { config: kind === "btree" ? lancedb.Index.btree() : lancedb.Index.labelList() });
   }
 }
 

@@ -3,10 +3,12 @@ import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Connection, Table } from "@lancedb/lancedb";
 import { sha256 } from "../text/hash.js";
+import type { Metadata } from "../types.js";
 import { faultPoint } from "./faults.js";
 import { writeFileAtomic } from "./lancedb-journal.js";
+import { labelledChunkRow } from "./lancedb-labels.js";
 import { chunkSchema, inList } from "./lancedb-rows.js";
-import { chunkToRow, type Row } from "./rows.js";
+import type { Row } from "./rows.js";
 import { fingerprintsByDocument } from "./staged-fingerprint.js";
 import type { ChunkRecord, Manifest, ReindexTarget } from "./types.js";
 
@@ -65,8 +67,8 @@ export async function discardStaged(table: Table, documentIds: string[]): Promis
   for (let i = 0; i < documentIds.length; i += 500) await table.delete(inList("doc_id", documentIds.slice(i, i + 500)));
 }
 
-export async function stageChunks(table: Table, chunks: ChunkRecord[]): Promise<void> {
-  if (chunks.length > 0) await table.add(chunks.map(chunkToRow));
+export async function stageChunks(table: Table, chunks: ChunkRecord[], metadataOf: (documentId: string) => Metadata): Promise<void> {
+  if (chunks.length > 0) await table.add(chunks.map((chunk) => labelledChunkRow(chunk, metadataOf(chunk.documentId))));
   faultPoint("reindex:staged");
 }
 

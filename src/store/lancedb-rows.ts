@@ -1,5 +1,5 @@
 import type { Table } from "@lancedb/lancedb";
-import { type Table as ArrowTable, Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from "apache-arrow";
+import { type Table as ArrowTable, Field, FixedSizeList, Float32, Float64, Int32, List, Schema, Utf8 } from "apache-arrow";
 import type { Row } from "./rows.js";
 
 /** LanceDB rows of the two tables, and the SQL predicates over them. */
@@ -41,6 +41,8 @@ export function chunkSchema(dimensions: number): Schema {
     new Field("embed_hash", new Utf8(), false),
     new Field("terms", new Utf8(), false),
     new Field("vector", new FixedSizeList(dimensions, new Field("item", new Float32(), true)), false),
+    // The document's metadata as labels for filtered search (lancedb-labels.ts).
+    new Field("labels", new List(new Field("item", new Utf8(), true)), true),
   ]);
 }
 

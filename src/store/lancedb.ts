@@ -32,6 +32,7 @@ import {
   writeFileAtomic,
   writeJournal,
 } from "./lancedb-journal.js";
+import { hasLabels, labelledChunkRow, labelPredicate } from "./lancedb-labels.js";
 import { readMetaFile, writeMetaFile } from "./lancedb-meta.js";
 import {
   alignDocuments,
@@ -174,7 +175,8 @@ export class LanceDbStore implements Store {
     if (writes.length === 0) return;
     await this.renewIfStale();
     const ids = writes.map((w) => w.document.id);
-    const rows = writes.flatMap((w) => w.chunks.map(chunkToRow));
+    const labelled = await hasLabels(this.chunks);
+    const rows = writes.flatMap((w) => w.chunks.map((c) => (labelled ? labelledChunkRow(c, w.document.metadata) : chunkToRow(c))));
     const documentRows = writes.map((w) => documentToRow(w.document));
     // The batch itself goes to disk first: a crash between the two tables' commits is redone from
     // it, so a document is never left with another version's chunks.
@@ -220,8 +222,11 @@ export class LanceDbStore implements Store {
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
     if (options.documentIds?.length === 0) return [];
     await this.renewIfStale();
-    const fromMemory = await this.denseCache.search(this.chunks, this.chunksName, vector, options);
+    // The in-memory copy has no labels: it takes a metadata filter as the documents it allows.
+    const fromMemory = await this.denseCache.search(this.chunks, this.chunksName, vector, options, () => this.withDocumentIds(options));
     if (fromMemory) return fromMemory;
+    const where = await this.scope(options);
+    if (where === null) return [];
     let query = this.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -233,7 +238,7 @@ export class LanceDbStore implements Store {
       .refineFactor(Math.max(1, Math.round((this.ann.refine * 10) / options.k)))
       .select([...CHUNK_COLUMNS, "_distance"])
       .limit(options.k);
-    if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
+    if (where) query = query.where(where);
     const rows = await plainRows(query, [...CHUNK_COLUMNS, "_distance"]);
     return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - (row._distance as number) }));
   }
@@ -243,12 +248,14 @@ export class LanceDbStore implements Store {
     await this.renewIfStale();
     // Readers never build the index (that is a write): until a writer has, there is nothing to match.
     if (!(await this.fts.exists())) return [];
+    const where = await this.scope(options);
+    if (where === null) return [];
     let query = this.chunks
       .query()
       .fullTextSearch(termQuery(this.lancedb, terms))
       .select([...CHUNK_COLUMNS, "_score"])
       .limit(options.k);
-    if (options.documentIds) query = query.where(inList("doc_id", options.documentIds));
+    if (where) query = query.where(where);
     const rows = await plainRows(query, [...CHUNK_COLUMNS, "_score"]);
     return rows.map((row) => ({ chunk: rowToChunk(row), score: row._score as number }));
   }
@@ -269,6 +276,28 @@ export class LanceDbStore implements Store {
 
   async narrowDocuments(filter: SearchFilter): Promise<readonly DocumentSummary[]> {
     return (await this.documentIndex()).narrow(filter);
+  }
+
+  /** The search with its metadata filter resolved to document ids (intersected with its own). */
+  private async withDocumentIds(options: StoreSearchOptions): Promise<StoreSearchOptions> {
+    if (!options.metadata || Object.keys(options.metadata).length === 0) return options;
+    const matching = (await this.documentIndex()).matching(options.metadata);
+    const given = options.documentIds && new Set(options.documentIds);
+    return { k: options.k, documentIds: given ? matching.filter((id) => given.has(id)) : matching };
+  }
+
+  /**
+   * A search's filter as SQL on the chunk table (undefined: none; null: nothing can match). Metadata
+   * goes through the labels column; a table written before it had one resolves it to document ids.
+   */
+  private async scope(options: StoreSearchOptions): Promise<string | undefined | null> {
+    const wanted = options.metadata && Object.keys(options.metadata).length > 0 ? options.metadata : undefined;
+    const labelled = wanted && (await hasLabels(this.chunks));
+    const ids = labelled ? options.documentIds : (await this.withDocumentIds(options)).documentIds;
+    const parts = labelled ? [labelPredicate(wanted)] : [];
+    if (ids?.length === 0) return null;
+    if (ids) parts.push(inList("doc_id", ids));
+    return parts.length > 0 ? parts.join(" AND ") : undefined;
   }
 
   /**
@@ -336,7 +365,10 @@ export class LanceDbStore implements Store {
     return {
       done: () => stagedDocuments(table),
       discard: (ids) => discardStaged(table, ids),
-      write: (chunks) => stageChunks(table, chunks),
+      write: async (chunks) => {
+        const documents = await this.documentIndex();
+        await stageChunks(table, chunks, (id) => documents.metadataOf(id));
+      },
       commit: async (manifest, chunkerKey) => {
         await new FtsIndex(table, this.lancedb).ensure();
         const retired = [...(manifest.retired ?? []), { table: this.chunksName, at: new Date().toISOString() }];

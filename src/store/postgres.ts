@@ -162,21 +162,31 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** The documents a search is limited to: its ids, narrowed by its metadata filter (resolved in SQL). */
+  private async scopeIds(options: StoreSearchOptions): Promise<string[] | undefined> {
+    if (!options.metadata || Object.keys(options.metadata).length === 0) return options.documentIds;
+    const filter = { metadata: options.metadata, ...(options.documentIds ? { documentId: options.documentIds } : {}) };
+    return (await this.narrowDocuments(filter)).map((d) => d.id);
+  }
+
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    if (options.documentIds?.length === 0) return [];
+    const ids = await this.scopeIds(options);
+    if (ids?.length === 0) return [];
     const params: unknown[] = [vectorLiteral(vector), options.k];
-    if (options.documentIds) params.push(options.documentIds);
+    if (ids) params.push(ids);
     const rows = await this.query<Row>(
       `SELECT ${PG_CHUNK_COLUMNS}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
-       ${options.documentIds ? "WHERE doc_id = ANY($3)" : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
+       ${ids ? "WHERE doc_id = ANY($3)" : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
       params,
     );
     return rows.rows.map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
   }
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    const query = bm25TopQuery(this.n, terms, options.k, options.documentIds);
+    if (terms.length === 0) return [];
+    const ids = await this.scopeIds(options);
+    if (ids?.length === 0) return [];
+    const query = bm25TopQuery(this.n, terms, options.k, ids);
     const top = (await this.query<{ chunk_id: string; score: number }>(query.text, query.values)).rows;
     if (top.length === 0) return [];
     const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.chunk_id)]);

@@ -64,6 +64,8 @@ export interface StoreSearchOptions {
   k: number;
   /** Only chunks of these documents; undefined means all. */
   documentIds?: string[];
+  /** Only chunks of documents whose metadata has each of these values (SearchFilter's semantics); with documentIds, both hold. */
+  metadata?: SearchFilter["metadata"];
 }
 
 export interface ReindexTarget {

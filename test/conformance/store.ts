@@ -4,6 +4,7 @@ import { chunksFingerprint } from "../../src/store/staged-fingerprint.js";
 import type { ChunkRecord, DocumentWrite, Manifest, Store } from "../../src/store/types.js";
 import { analyze } from "../../src/text/analyzer.js";
 import { sha256 } from "../../src/text/hash.js";
+import type { Metadata } from "../../src/types.js";
 
 /** A place a store keeps an index: `open` may be called again for a second handle (as another process would). */
 export interface StoreFixture {
@@ -23,7 +24,7 @@ function vector(axis: number, tilt = 0.1, dims = DIMS): Float32Array {
 }
 
 /** A document whose paragraphs are its chunks, with offsets into its text. */
-export function documentWrite(id: string, paragraphs: string[], axis: number, metadata: Record<string, string> = {}): DocumentWrite {
+export function documentWrite(id: string, paragraphs: string[], axis: number, metadata: Metadata = {}): DocumentWrite {
   const text = paragraphs.join("\n\n");
   let at = 0;
   const chunks: ChunkRecord[] = paragraphs.map((p, index) => {
@@ -161,6 +162,48 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
       });
     });
 
+    it("filters dense and BM25 search by metadata: strings, numbers, booleans, arrays holding a value, with document ids", async () => {
+      await withStore(async (store) => {
+        // Filters see the document's metadata; a chunk's own metadata is something else.
+        const ofDocument = (w: DocumentWrite): DocumentWrite => ({
+          ...w,
+          chunks: w.chunks.map((c) => ({ ...c, metadata: { team: "chunk" } })),
+        });
+        const writes = [
+          documentWrite("a", ["harbour ferry notes", "ferry timetable"], 0, { team: "ops", year: 2024, tags: ["sea", "boat"] }),
+          documentWrite("b", ["harbour ferry prices"], 1, { team: "ops", year: "2023", draft: true }),
+          documentWrite("c", ["ferry harbour history"], 2, { team: "docs", tags: ["sea"], "x=y": "z" }),
+          documentWrite("d", ["mountain ferry"], 3, {}),
+        ].map(ofDocument);
+        await store.upsert(writes);
+        await store.optimize();
+        const both = async (metadata: Record<string, string | number | boolean>, documentIds?: string[]) => {
+          const options = { k: 10, metadata, ...(documentIds ? { documentIds } : {}) };
+          const dense = await store.searchDense(vector(0), options);
+          const lexical = await store.searchLexical(analyze("ferry"), options);
+          const docs = (hits: Array<{ chunk: { documentId: string } }>) => [...new Set(hits.map((h) => h.chunk.documentId))].sort();
+          expect(docs(dense)).toEqual(docs(lexical));
+          return docs(dense);
+        };
+        expect(await both({ team: "ops" })).toEqual(["a", "b"]);
+        expect(await both({ year: 2024 })).toEqual(["a"]);
+        expect(await both({ year: "2023" })).toEqual(["b"]);
+        expect(await both({ draft: true })).toEqual(["b"]);
+        expect(await both({ tags: "sea" })).toEqual(["a", "c"]);
+        expect(await both({ tags: "sea", team: "docs" })).toEqual(["c"]);
+        expect(await both({ "x=y": "z" })).toEqual(["c"]);
+        expect(await both({ x: "y=z" })).toEqual([]);
+        expect(await both({ team: "ops" }, ["b", "c"])).toEqual(["b"]);
+        expect(await both({ team: "nobody" })).toEqual([]);
+        expect(await both({ team: "chunk" })).toEqual([]);
+        // A document whose metadata changes is found under its new values only.
+        await store.upsert([{ ...ofDocument(documentWrite("b", ["harbour ferry prices"], 1, { team: "docs" })), isNew: false }]);
+        await store.optimize();
+        expect(await both({ team: "ops" })).toEqual(["a"]);
+        expect(await both({ team: "docs" })).toEqual(["b", "c"]);
+      });
+    });
+
     it("ranks by BM25 with the same scores as the formula, a repeated query term counting twice", async () => {
       await withStore(async (store) => {
         const corpus = CORPUS();
@@ -290,6 +333,11 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
         expect((await store.searchDense(vector(1, 0.1, 12), { k: 3 })).map((h) => h.chunk.index)).toEqual([0, 0, 0]);
         expect((await store.findDocuments(["bread"]))[0]).toMatchObject({ chunkerKey: "wide-chunker", chunkCount: 2 });
         expect((await store.searchLexical(analyze("granite"), { k: 1 }))[0]?.chunk.id).toBe("quarry#0");
+        // The new vectors keep their documents' metadata for filtering.
+        const french = await store.searchDense(vector(1, 0.1, 12), { k: 6, metadata: { lang: "fr" } });
+        expect(new Set(french.map((h) => h.chunk.documentId))).toEqual(new Set(["quarry"]));
+        const english = await store.searchLexical(analyze("ferry bread quarry"), { k: 6, metadata: { lang: "en" } });
+        expect(new Set(english.map((h) => h.chunk.documentId))).toEqual(new Set(["ferry", "bread"]));
       });
     });
   });
