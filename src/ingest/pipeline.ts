@@ -8,6 +8,7 @@ import { type DocumentInput, type LoadOptions, loadFile, makeDocument } from "..
 import { type WalkedFile, type WalkOptions, walk } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite, Store } from "../store/types.js";
 import type { Document } from "../types.js";
+import { GroupCommit } from "./group-commit.js";
 import { chunkRecords } from "./records.js";
 import type { IngestOptions, IngestProgress, IngestReport } from "./types.js";
 
@@ -20,11 +21,13 @@ export interface IngestDeps {
   loadFile?: (path: string, options: LoadOptions) => Promise<Document[]>;
 }
 
-// Chunks per atomic write. Large enough to keep every embedding worker busy, small enough that
-// an interrupted run loses little work.
+// Chunks per embedding batch. Large enough to keep every embedding worker busy, small enough that
+// Ctrl-C stops soon and an interrupted run loses little work.
 const BATCH_CHUNKS = 128;
-// Batches being embedded or written at once: one embeds while the previous one is written.
+// Batches being embedded at once: one embeds while the previous one is handed to the writer.
 const MAX_IN_FLIGHT = 2;
+// Chunks waiting to be committed, at most: batches that queue while a commit runs go together.
+const MAX_COMMIT_CHUNKS = 2048;
 
 interface Pending {
   document: Document;
@@ -90,7 +93,8 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
   let batch: Pending[] = [];
   let batchChunks = 0;
   const inFlight = new Set<Promise<void>>();
-  let writeChain: Promise<void> = Promise.resolve();
+  const commits = new GroupCommit((writes) => store.upsert(writes), MAX_COMMIT_CHUNKS);
+  const committing = new Set<Promise<void>>();
   let writeError: unknown;
   const seen = new Set<string>();
 
@@ -127,15 +131,22 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
       chunks: p.chunks,
       isNew: p.isNew,
     }));
-    // Writes are serialised: LanceDB commits are ordered and each batch is one atomic step.
-    if (writes.length > 0) writeChain = writeChain.then(() => store.upsert(writes));
-    await writeChain;
-    for (const p of complete) {
-      if (p.isNew) report.added++;
-      else report.updated++;
-    }
-    progress.documentsWritten += complete.length;
-    tell();
+    if (writes.length === 0) return;
+    const committed = commits.write(writes).then(
+      () => {
+        for (const p of complete) {
+          if (p.isNew) report.added++;
+          else report.updated++;
+        }
+        progress.documentsWritten += complete.length;
+        tell();
+      },
+      (error: unknown) => {
+        writeError ??= error;
+      },
+    );
+    committing.add(committed);
+    void committed.finally(() => committing.delete(committed));
   };
 
   const submit = async () => {
@@ -148,6 +159,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     inFlight.add(job);
     void job.finally(() => inFlight.delete(job));
     while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+    while (commits.pending >= MAX_COMMIT_CHUNKS && committing.size > 0) await Promise.race(committing);
   };
 
   const accept = async (document: Document, origin: string) => {
@@ -230,6 +242,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
   }
   if (!writeError) await submit();
   await Promise.all(inFlight);
+  await Promise.all(committing);
   if (writeError) throw writeError;
   // Counted once, as embedding went (the progress shows them too).
   report.chunksEmbedded = progress.chunksEmbedded;
