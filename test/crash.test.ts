@@ -36,6 +36,13 @@ describe("kill -9 inside writes", () => {
           const document = await rag.getDocument(d.id);
           for (const chunk of await rag.getChunks(d.id)) expect(document?.text.slice(chunk.start, chunk.end)).toBe(chunk.text);
         }
+        // Vectors restored from the journal are the ones the text was embedded to: a chunk's text is
+        // close to its own document's vectors (a garbled vector scores near 0).
+        for (const d of (await rag.documents()).slice(0, 3)) {
+          const [chunk] = await rag.getChunks(d.id);
+          const [top] = await rag.search(chunk?.text ?? "", { mode: "dense", k: 1, filter: { documentId: d.id } });
+          expect(top?.scores.dense, `${point}: ${d.id}`).toBeGreaterThan(0.9);
+        }
       } finally {
         await rag.close();
       }

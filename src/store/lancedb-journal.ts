@@ -85,8 +85,26 @@ export interface SavedRows {
   chunks: Row[];
 }
 
+/**
+ * The batch's rows, saved before the tables are touched. Vectors go in as base64 of their float32
+ * bytes: as JSON numbers they were 4x the bytes and ~12% of a fast ingest's CPU.
+ */
 export async function saveJournalRows(dir: string, rows: SavedRows): Promise<void> {
-  await writeFileAtomic(path.join(dir, RESTORE), JSON.stringify(rows));
+  const chunks = rows.chunks.map((row) =>
+    Array.isArray(row.vector) ? { ...row, vector: { f32: packVector(row.vector as number[]) } } : row,
+  );
+  await writeFileAtomic(path.join(dir, RESTORE), JSON.stringify({ documents: rows.documents, chunks }));
+}
+
+const packVector = (vector: number[]) => Buffer.from(Float32Array.from(vector).buffer).toString("base64");
+
+/** A saved row's vector as numbers again (journals from before base64 hold numbers already). */
+function unpackVector(row: Row): Row {
+  const saved = row.vector as { f32?: string } | number[] | null;
+  if (!saved || Array.isArray(saved) || typeof saved.f32 !== "string") return row;
+  // Copied into a buffer of its own: a decoded Buffer may sit at an offset no Float32Array can start at.
+  const bytes = new Uint8Array(Buffer.from(saved.f32, "base64"));
+  return { ...row, vector: Array.from(new Float32Array(bytes.buffer)) };
 }
 
 /** Replaces these documents with the saved rows; false when there are none to restore. */
@@ -98,7 +116,7 @@ async function restoreRows(dir: string, tables: Tables, documentIds: string[]): 
     return false;
   }
   await deleteDocuments(tables, documentIds);
-  if (saved.chunks.length > 0) await tables.chunks.add(saved.chunks);
+  if (saved.chunks.length > 0) await tables.chunks.add(saved.chunks.map(unpackVector));
   if (saved.documents.length > 0) await tables.documents.add(saved.documents);
   return true;
 }
