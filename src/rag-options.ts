@@ -1,6 +1,7 @@
-import type { DeepPartial, RagkitConfigInput } from "./config.js";
+import type { DeepPartial, RagkitConfig, RagkitConfigInput } from "./config.js";
 import type { Embedder } from "./embed/types.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
+import type { ReindexProgress } from "./ingest/reindex.js";
 import type { Reranker } from "./rerank/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
 import type { Store } from "./store/types.js";
@@ -91,5 +92,17 @@ export interface TuneOptions extends Omit<TuneRunOptions, "pairs"> {
   pairs?: TrainingPair[];
   /** Also this many synthetic questions drawn from the index (model-written when a model is configured). */
   synthetic?: number;
+  lock?: LockOptions;
+}
+
+/** What `reindex` re-embeds with: embedder settings over the config's, or an embedder of your own. */
+export interface ReindexTargetInput {
+  config?: Partial<RagkitConfig["embedder"]>;
+  embedder?: Embedder;
+}
+
+export interface ReindexCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ReindexProgress) => void;
   lock?: LockOptions;
 }

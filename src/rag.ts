@@ -1,9 +1,8 @@
-import path from "node:path";
 import { chunkerFor } from "./chunk/index.js";
 import type { Chunker } from "./chunk/types.js";
-import { type RagkitConfig, resolveConfig } from "./config.js";
+import type { RagkitConfig } from "./config.js";
 import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
-import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
+import { createEmbedder, embedderFor } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
 import type { QaItem } from "./eval/answers.js";
@@ -11,22 +10,29 @@ import type { AskEvent } from "./generate/answer.js";
 import { askEvents } from "./generate/ask-flow.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
 import type { IngestInput } from "./ingest/pipeline.js";
-import type { ReindexProgress, ReindexReport } from "./ingest/reindex.js";
+import type { ReindexReport } from "./ingest/reindex.js";
 import type { IngestOptions, IngestReport } from "./ingest/types.js";
 import type { LoaderPool } from "./load/load-pool.js";
 import type { LoadOptions } from "./load/types.js";
 import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
 import type { Dtype } from "./provider/transformers.js";
-import type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions, TuneOptions } from "./rag-options.js";
+import { doctorIndex, reindexWith } from "./rag-maintain.js";
+import { type CopyOptions, copyBetween, migrateStore, openIndex } from "./rag-open.js";
+import type {
+  AskOptions,
+  ModelDownload,
+  RagOpenOptions,
+  RagStats,
+  ReindexCallOptions,
+  ReindexTargetInput,
+  SearchOptions,
+  TuneOptions,
+} from "./rag-options.js";
+import { partNames, searchIndex } from "./rag-search.js";
 import { createReranker } from "./rerank/index.js";
-import { rerankHits } from "./rerank/rerank.js";
 import type { Reranker } from "./rerank/types.js";
-import { retrieve } from "./retrieve/retrieve.js";
-import type { CopyProgress, CopyReport } from "./store/copy.js";
+import type { CopyReport } from "./store/copy.js";
 import type { DoctorReport } from "./store/doctor.js";
-import { namedLocation, storeLocation } from "./store/index.js";
-import { checkManifest } from "./store/manifest.js";
-import { recoverIfNoWriter } from "./store/recovery.js";
 import { resolveRemovals } from "./store/removal.js";
 import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
 import { pairsFromQuestions } from "./tune/pairs.js";
@@ -45,16 +51,17 @@ import type {
 } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
-export type { AskOptions, ModelDownload, RagOpenOptions, RagStats, SearchOptions, TuneOptions } from "./rag-options.js";
+export type {
+  AskOptions,
+  ModelDownload,
+  RagOpenOptions,
+  RagStats,
+  ReindexCallOptions,
+  ReindexTargetInput,
+  SearchOptions,
+  TuneOptions,
+} from "./rag-options.js";
 export type { CopyProgress, CopyReport } from "./store/copy.js";
-
-/** The config for a call: defaults < config file < environment < the caller's overrides. */
-function configFor(options: Pick<RagOpenOptions, "config" | "configFile">): RagkitConfig {
-  return resolveConfig({
-    ...(options.configFile ? { file: options.configFile } : {}),
-    ...(options.config ? { overrides: options.config } : {}),
-  });
-}
 
 /**
  * The facade: everything a user, the CLI or the server does goes through here.
@@ -123,81 +130,36 @@ export class Rag {
   }
 
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
-    const config = configFor(options);
-    const dir = path.resolve(options.dir ?? config.index);
-    const location = storeLocation(config, dir, options.lock);
-    // An existing index is opened (and a crashed writer's work finished, which may be a reindex's
-    // swap) before its embedder is chosen: the index remembers it, so later runs need no flag.
-    const existing = options.store ? await options.store.readManifest() : await location.manifest();
-    if (options.mustExist && !options.store && !existing) {
-      throw new RagkitError(
-        "INDEX_NOT_FOUND",
-        `No index at ${location.describe}; create one with \`ragkit ingest <paths> ${location.flag}\``,
-      );
-    }
-    let store: Store | undefined = options.store;
-    let embedder: Embedder | undefined = options.embedder;
-    try {
-      if (existing && !store) store = await location.open(existing.embedder.dimensions);
-      if (store) await recoverIfNoWriter(store);
-      const recorded = (store ? await store.readManifest() : undefined)?.embedder.settings;
-      const embedderConfig = embedderFor(config.embedder, recorded);
-      embedder ??= await createEmbedder(embedderConfig);
-      store ??= await location.open(embedder.dimensions);
-      const chunker = chunkerFor(config.chunk, embedder);
-      const manifest = await checkManifest(store, embedder, chunker, location.describe, embedderSettings(embedderConfig));
-      const rag = new Rag(
-        config,
-        dir,
-        store,
-        embedder,
-        chunker,
-        manifest,
-        options.generator,
-        options.lock ?? {},
-        options.reranker,
-        !options.embedder,
-      );
-      rag.where = options.store ? `${options.store.name} (given)` : location.describe;
-      return rag;
-    } catch (error) {
-      if (!options.store) await store?.close();
-      if (!options.embedder) await embedder?.close();
-      throw error;
-    }
+    const o = await openIndex(options);
+    const rag = new Rag(
+      o.config,
+      o.dir,
+      o.store,
+      o.embedder,
+      o.chunker,
+      o.manifest,
+      options.generator,
+      options.lock ?? {},
+      options.reranker,
+      !options.embedder,
+    );
+    rag.where = o.where;
+    return rag;
   }
 
   /**
    * Moves an index between stores, each a LanceDB folder or a postgres:// URL, without embedding
    * anything again; run again after an interruption, it resumes.
    */
-  static async copy(
-    from: string,
-    to: string,
-    options: {
-      configFile?: string;
-      fromSchema?: string;
-      toSchema?: string;
-      lock?: LockOptions;
-      onProgress?: (p: CopyProgress) => void;
-    } = {},
-  ): Promise<CopyReport> {
-    const config = configFor(options);
-    const { copyIndex } = await import("./store/copy.js");
-    return copyIndex(namedLocation(config, from, options.fromSchema), namedLocation(config, to, options.toSchema), {
-      ...(options.lock ? { lock: options.lock } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+  static copy(from: string, to: string, options: CopyOptions = {}): Promise<CopyReport> {
+    return copyBetween(from, to, options);
   }
 
   /** Creates or upgrades the configured store's schema (Postgres); undefined for a LanceDB folder, which needs none. */
-  static async migrate(
+  static migrate(
     options: Pick<RagOpenOptions, "config" | "configFile" | "dir"> = {},
   ): Promise<{ store: string; from: number; to: number } | undefined> {
-    const config = configFor(options);
-    const location = storeLocation(config, path.resolve(options.dir ?? config.index));
-    const done = await location.migrate();
-    return done && { store: location.describe, ...done };
+    return migrateStore(options);
   }
 
   /** Adds, updates and (for directories) prunes documents; see `IngestReport`. */
@@ -248,39 +210,11 @@ export class Rag {
    * and says so through `onWarning` (unless `rerank.strict`).
    */
   async search(query: string, options: SearchOptions = {}): Promise<Hit[]> {
-    const s = this.config.search;
-    const k = options.k ?? s.k;
     const manifest = await this.follow();
     const tuned = options.tune === false ? undefined : await this.tuning.current(manifest, this.embedder);
     const reranker = options.rerank === false ? undefined : await this.reranker();
-    if (options.rerank === true && !reranker) {
-      throw new RagkitError("INVALID_ARGUMENT", "No reranker is configured: set rerank.provider (or pass --rerank provider:model)");
-    }
-    const adapter = tuned?.adapter;
-    const deps = {
-      store: this.store,
-      embedder: this.embedder,
-      queryCache: this.queryCache,
-      ...(adapter ? { adapt: (v: Float32Array) => adapter.apply(v) } : {}),
-    };
-    const fusion = options.fusion ?? tuned?.settings.fusion;
-    const hits = await retrieve(deps, query, {
-      k: reranker ? Math.max(k, this.config.rerank.candidates) : k,
-      mode: options.mode ?? s.mode,
-      denseWeight: options.denseWeight ?? tuned?.settings.denseWeight ?? s.denseWeight,
-      candidates: options.candidates ?? s.candidates,
-      ...(fusion ? { fusion } : {}),
-      ...(options.filter ? { filter: options.filter } : {}),
-      ...(options.collapse !== undefined ? { collapse: options.collapse } : {}),
-    });
-    if (!reranker) return hits;
-    const reranked = await rerankHits(reranker, query, hits, {
-      k,
-      strict: this.config.rerank.strict,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    for (const warning of reranked.warnings) options.onWarning?.(warning);
-    return reranked.hits;
+    const { config, store, embedder, queryCache } = this;
+    return searchIndex({ config, store, embedder, queryCache, tuned, reranker }, query, options);
   }
 
   /**
@@ -288,36 +222,13 @@ export class Rag {
    * atomically; the old embedder answers until then, and Ctrl-C (the signal) leaves a resumable
    * reindex. Other processes follow the swap on their next search.
    */
-  async reindex(
-    target: { config?: Partial<RagkitConfig["embedder"]>; embedder?: Embedder },
-    options: { signal?: AbortSignal; onProgress?: (p: ReindexProgress) => void; lock?: LockOptions } = {},
-  ): Promise<ReindexReport> {
+  async reindex(target: ReindexTargetInput, options: ReindexCallOptions = {}): Promise<ReindexReport> {
     const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
     return this.writing(lock, async () => {
-      const config = { ...this.config.embedder, ...target.config };
-      const next = target.embedder ?? (await createEmbedder(config));
       const manifest = (await this.store.readManifest()) ?? this.manifest;
-      let report: ReindexReport;
-      try {
-        const { runReindex } = await import("./ingest/reindex.js");
-        report = await runReindex(
-          { store: this.store, chunker: chunkerFor(this.config.chunk, next), embedder: next },
-          this.embedder,
-          manifest,
-          {
-            settings: embedderSettings(config),
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-          },
-        );
-      } catch (error) {
-        if (!target.embedder) await next.close();
-        throw error;
-      }
-      if (report.aborted) {
-        if (!target.embedder) await next.close();
-        return report;
-      }
+      const context = { config: this.config, store: this.store, current: this.embedder, manifest };
+      const { report, next } = await reindexWith(context, target, options);
+      if (!next) return report;
       this.manifest = (await this.store.readManifest()) ?? this.manifest;
       await this.useEmbedder(next, !target.embedder);
       return report;
@@ -484,21 +395,11 @@ export class Rag {
    * their stored text).
    */
   async doctor(options: { repair?: boolean; lock?: LockOptions } = {}): Promise<DoctorReport> {
-    return this.writing(options.lock, async () => {
-      const { examine, repairPlan } = await import("./store/doctor.js");
-      const found = await examine(this.store);
-      if (!options.repair || found.ok) return found;
-      const plan = repairPlan(found);
-      await this.store.repair(plan);
-      // Chunked again from the text the index holds, so no file needs to exist for it.
-      const stored = await Promise.all(plan.rechunk.map((id) => this.store.getDocument(id)));
-      const again = stored.flatMap((d) =>
-        d ? [{ id: d.id, source: d.source, text: d.text, metadata: d.metadata, ...(d.title ? { title: d.title } : {}) }] : [],
-      );
-      await (await import("./ingest/pipeline.js")).runIngest(this.ingestDeps(), again, { prune: false, force: true });
-      await this.store.optimize();
-      return { ...(await examine(this.store)), repaired: plan };
-    });
+    return this.writing(options.lock, () =>
+      doctorIndex(this.store, options.repair === true, async (documents) =>
+        (await import("./ingest/pipeline.js")).runIngest(this.ingestDeps(), documents, { prune: false, force: true }),
+      ),
+    );
   }
 
   /** Ingests folders, then follows their changes until `close()` on the returned handle. */
@@ -525,25 +426,10 @@ export class Rag {
     return embedAll(this.embedder, texts, purpose);
   }
 
-  private rerankerName(): string | null {
-    const { provider, model } = this.config.rerank;
-    if (this.rerankerPromise && !this.ownsReranker) return "custom";
-    return provider === "none" ? null : model ? `${provider}:${model}` : provider;
-  }
-
   /** Human review of `eval answers` runs, in `reviews.sqlite` beside the index (opened on first use). */
   async reviews(): Promise<Reviews> {
     this.reviewStore ??= new (await import("./review/store.js")).ReviewStore(this.dir);
     return this.reviewStore;
-  }
-
-  /** What writes answers, from the config (the model is not loaded to say it). */
-  private answererName(): string {
-    const { provider, model } = this.config.generate;
-    if (!this.ownsGenerator) return "custom";
-    if (provider === "extractive" || !model) return "extractive";
-    const kind = provider !== "auto" ? provider : /\.gguf$|^hf:/i.test(model) ? "llama-cpp" : "openai";
-    return `${kind}:${model}`;
   }
 
   async stats(): Promise<RagStats> {
@@ -554,8 +440,7 @@ export class Rag {
       location: this.where,
       ...stats,
       embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
-      reranker: this.rerankerName(),
-      answerer: this.answererName(),
+      ...partNames(this.config, { generator: !this.ownsGenerator, reranker: !this.ownsReranker }),
       chunker: this.chunker.key,
       createdAt: this.manifest.createdAt,
       updatedAt: this.manifest.updatedAt,
