@@ -39,6 +39,9 @@ export async function runScaleBench(total: number, queries: number, store?: stri
   } finally {
     await rag.close();
   }
+  console.log(`peak RSS ingest   ${(peak / 1e6).toFixed(0)} MB`);
+  // From here the peak is the search side's: a fresh handle, as a server would hold.
+  peak = 0;
   try {
     const query = (i: number) => {
       const doc = documentAt(i * 7919);
@@ -67,7 +70,7 @@ export async function runScaleBench(total: number, queries: number, store?: stri
     } finally {
       await reader.close();
     }
-    console.log(`peak RSS          ${(peak / 1e6).toFixed(0)} MB`);
+    console.log(`peak RSS search   ${(peak / 1e6).toFixed(0)} MB (with the plain-LanceDB peer's handle)`);
   } finally {
     clearInterval(sampler);
     await pglite?.stop();

@@ -54,7 +54,9 @@ export async function ensureVectorIndex(chunks: Table, lancedb: LanceDb, minRows
     const builtAt = (await builds.read()) ?? Math.max(minRows, Math.round((stats?.numIndexedRows ?? rows) / (deltas + 1)));
     if (deltas === 0 || (deltas <= MAX_DELTAS && rows < 2 * builtAt)) return;
   }
-  await chunks.createIndex("vector", { config: lancedb.Index.ivfRq({ distanceType: "cosine" }), replace: true });
+  // √rows partitions, as LanceDB's default, but said here because probeCount relies on it.
+  const numPartitions = Math.max(1, Math.round(Math.sqrt(rows)));
+  await chunks.createIndex("vector", { config: lancedb.Index.ivfRq({ distanceType: "cosine", numPartitions }), replace: true });
   await builds.write(rows);
 }
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Connection, Session, Table } from "@lancedb/lancedb";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { SearchFilter, StoredChunk } from "../types.js";
-import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
+import { type AnnOptions, DEFAULT_ANN, probeCount } from "./ann.js";
 import { DocumentIndex } from "./document-index.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
@@ -102,6 +102,7 @@ export class LanceDbStore implements Store {
 
   private fts: FtsIndex;
   private listed?: { version: number; index: DocumentIndex };
+  private rowsSeen?: { at: number; rows: number };
   private readonly upkeep: Upkeep;
   private readonly denseCache: DenseCache;
 
@@ -227,12 +228,13 @@ export class LanceDbStore implements Store {
     if (fromMemory) return fromMemory;
     const where = await this.scope(options);
     if (where === null) return [];
+    const probes = await this.probes();
     let query = this.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
       // Used once the table has an ANN index (see ensureVectorIndex); an exact scan ignores them.
-      .nprobes(this.ann.probes)
-      .ef(this.ann.probes * 10)
+      .nprobes(probes)
+      .ef(probes * 10)
       // Re-scoring reads each candidate's full vector: `refine` × 10 rows is enough for the top 10,
       // and a fusion's 100 candidates need no more than themselves (1,000 reads cost ~10 ms).
       .refineFactor(Math.max(1, Math.round((this.ann.refine * 10) / options.k)))
@@ -276,6 +278,12 @@ export class LanceDbStore implements Store {
 
   async narrowDocuments(filter: SearchFilter): Promise<readonly DocumentSummary[]> {
     return (await this.documentIndex()).narrow(filter);
+  }
+
+  /** IVF partitions a dense search probes: more as the table grows (the row count read every 10 s at most). */
+  private async probes(): Promise<number> {
+    if (!this.rowsSeen || Date.now() - this.rowsSeen.at > 10_000) this.rowsSeen = { at: Date.now(), rows: await this.chunks.countRows() };
+    return probeCount(this.ann, this.rowsSeen.rows);
   }
 
   /** The search with its metadata filter resolved to document ids (intersected with its own). */
