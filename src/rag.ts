@@ -51,16 +51,6 @@ import type {
 } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
-export type {
-  AskOptions,
-  ModelDownload,
-  RagOpenOptions,
-  RagStats,
-  ReindexCallOptions,
-  ReindexTargetInput,
-  SearchOptions,
-  TuneOptions,
-} from "./rag-options.js";
 export type { CopyProgress, CopyReport } from "./store/copy.js";
 
 /**

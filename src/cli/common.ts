@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
-import { Rag, type RagOpenOptions } from "../rag.js";
+import { Rag } from "../rag.js";
+import type { RagOpenOptions } from "../rag-options.js";
 import type { LockOptions, SearchFilter, SearchMode } from "../types.js";
 import { downloadProgress } from "./progress.js";
 

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import type { IngestProgress, IngestReport } from "../ingest/types.js";
-import type { Rag, SearchOptions } from "../rag.js";
+import type { Rag } from "../rag.js";
+import type { SearchOptions } from "../rag-options.js";
 import { VERSION } from "../version.js";
 import { type BeirQuery, beirPaths, ingestCorpus, readJsonl, readQrels } from "./beir.js";
 import { meanMetrics, queryMetrics, type RetrievalMetrics, type Run } from "./metrics.js";
