@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
- *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf]   the store at N documents (bench/scale.ts)
+ *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR]   the store at N documents (bench/scale.ts)
  *   npm run bench -- --tune N      what `ragkit tune` costs over N chunks with 1,000 pairs (bench/tune.ts)
  *   npm run bench -- --cli         wall time of one `ragkit search` process, lexical and hybrid (bench/cli.ts)
  *
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     cli: { type: "boolean" },
     store: { type: "string" },
     text: { type: "string", default: "uniform" },
+    keep: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
 });
@@ -60,7 +61,7 @@ if (values.tune) {
 }
 if (values.scale) {
   const { runScaleBench } = await import("./scale.js");
-  await runScaleBench(Number(values.scale), Number(values.queries), values.store, values.text);
+  await runScaleBench(Number(values.scale), Number(values.queries), values.store, values.text, values.keep);
   process.exit(0);
 }
 const embedderFlag = provider(values.embedder);

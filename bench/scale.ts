@@ -4,6 +4,7 @@
  * bench's own, in calls of 10,000, then searched: p50/p95 per mode, filtered hybrid, peak RSS, bytes
  * on disk, and ragkit's dense search against the store's exact scan called plainly on the same table.
  * `--store pglite` (a PGlite server started here) or `--store postgres://…` measures the Postgres store.
+ * `--keep DIR` builds the index there and leaves it, to measure it again without ingesting.
  * `--text uniform` (the default) draws from 100 equally common words, the worst case for lexical
  * search; `--text zipf` draws words as real text has them (zipf-text.ts).
  */
@@ -19,11 +20,11 @@ import { recallAt10, timed } from "./scale-measure.js";
 import { usearchPeer } from "./scale-usearch.js";
 
 /** `store`: undefined for the LanceDB folder, "pglite" for a PGlite server started here, or a postgres:// URL. */
-export async function runScaleBench(total: number, queries: number, store?: string, text = "uniform"): Promise<void> {
+export async function runScaleBench(total: number, queries: number, store?: string, text = "uniform", keep?: string): Promise<void> {
   if (text !== "zipf" && text !== "uniform") throw new Error(`--text is zipf or uniform, not ${text}`);
   const documentAt = text === "zipf" ? zipfDocument : syntheticDocument;
   console.log(`scale text        ${text === "zipf" ? "Zipf over the fixtures' vocabulary" : "100 equally common words (worst case)"}`);
-  const dir = await mkdtemp(path.join(tmpdir(), "ragkit-scale-"));
+  const dir = keep ? path.resolve(keep) : await mkdtemp(path.join(tmpdir(), "ragkit-scale-"));
   const pglite = store === "pglite" ? await startPostgres(path.join(dir, "pgdata")) : undefined;
   const url = pglite?.url ?? store;
   const schema = `scale_${Date.now().toString(36)}`;
@@ -74,7 +75,7 @@ export async function runScaleBench(total: number, queries: number, store?: stri
   } finally {
     clearInterval(sampler);
     await pglite?.stop();
-    await rm(dir, { recursive: true, force: true });
+    if (!keep) await rm(dir, { recursive: true, force: true });
   }
 }
 
