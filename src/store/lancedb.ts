@@ -4,8 +4,7 @@ import path from "node:path";
 import type { Connection, Session, Table } from "@lancedb/lancedb";
 import { RagkitError, toRagkitError } from "../errors.js";
 import type { SearchFilter, StoredChunk } from "../types.js";
-import { type AnnOptions, DEFAULT_ANN, probeCount } from "./ann.js";
-import { DocumentIndex } from "./document-index.js";
+import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
 import {
@@ -32,7 +31,7 @@ import {
   writeFileAtomic,
   writeJournal,
 } from "./lancedb-journal.js";
-import { hasLabels, labelledChunkRow, labelPredicate } from "./lancedb-labels.js";
+import { hasLabels, labelledChunkRow } from "./lancedb-labels.js";
 import { readMetaFile, writeMetaFile } from "./lancedb-meta.js";
 import {
   alignDocuments,
@@ -45,6 +44,7 @@ import {
   stagingTable,
 } from "./lancedb-reindex.js";
 import { inList, plainRows, rowsWhereIn } from "./lancedb-rows.js";
+import { SearchScope } from "./lancedb-scope.js";
 import { Upkeep } from "./lancedb-upkeep.js";
 import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
@@ -101,8 +101,7 @@ export class LanceDbStore implements Store {
   readonly capabilities = { lexical: true };
 
   private fts: FtsIndex;
-  private listed?: { version: number; index: DocumentIndex };
-  private rowsSeen?: { at: number; rows: number };
+  private readonly scoped: SearchScope;
   private readonly upkeep: Upkeep;
   private readonly denseCache: DenseCache;
 
@@ -126,6 +125,7 @@ export class LanceDbStore implements Store {
     this.fts = new FtsIndex(chunks, lancedb);
     this.upkeep = new Upkeep(ann);
     this.denseCache = new DenseCache(denseCacheBytes);
+    this.scoped = new SearchScope(ann);
   }
 
   static async open(options: LanceDbStoreOptions): Promise<LanceDbStore> {
@@ -224,11 +224,13 @@ export class LanceDbStore implements Store {
     if (options.documentIds?.length === 0) return [];
     await this.renewIfStale();
     // The in-memory copy has no labels: it takes a metadata filter as the documents it allows.
-    const fromMemory = await this.denseCache.search(this.chunks, this.chunksName, vector, options, () => this.withDocumentIds(options));
+    const fromMemory = await this.denseCache.search(this.chunks, this.chunksName, vector, options, () =>
+      this.scoped.withDocumentIds(this.documents, options),
+    );
     if (fromMemory) return fromMemory;
-    const where = await this.scope(options);
+    const where = await this.scoped.where({ chunks: this.chunks, documents: this.documents }, options);
     if (where === null) return [];
-    const probes = await this.probes();
+    const probes = await this.scoped.probes(this.chunks);
     let query = this.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -250,7 +252,7 @@ export class LanceDbStore implements Store {
     await this.renewIfStale();
     // Readers never build the index (that is a write): until a writer has, there is nothing to match.
     if (!(await this.fts.exists())) return [];
-    const where = await this.scope(options);
+    const where = await this.scoped.where({ chunks: this.chunks, documents: this.documents }, options);
     if (where === null) return [];
     let query = this.chunks
       .query()
@@ -273,52 +275,11 @@ export class LanceDbStore implements Store {
   }
 
   async listDocuments(): Promise<DocumentSummary[]> {
-    return [...(await this.documentIndex()).documents];
+    return [...(await this.scoped.documentIndex(this.documents)).documents];
   }
 
   async narrowDocuments(filter: SearchFilter): Promise<readonly DocumentSummary[]> {
-    return (await this.documentIndex()).narrow(filter);
-  }
-
-  /** IVF partitions a dense search probes: more as the table grows (the row count read every 10 s at most). */
-  private async probes(): Promise<number> {
-    if (!this.rowsSeen || Date.now() - this.rowsSeen.at > 10_000) this.rowsSeen = { at: Date.now(), rows: await this.chunks.countRows() };
-    return probeCount(this.ann, this.rowsSeen.rows);
-  }
-
-  /** The search with its metadata filter resolved to document ids (intersected with its own). */
-  private async withDocumentIds(options: StoreSearchOptions): Promise<StoreSearchOptions> {
-    if (!options.metadata || Object.keys(options.metadata).length === 0) return options;
-    const matching = (await this.documentIndex()).matching(options.metadata);
-    const given = options.documentIds && new Set(options.documentIds);
-    return { k: options.k, documentIds: given ? matching.filter((id) => given.has(id)) : matching };
-  }
-
-  /**
-   * A search's filter as SQL on the chunk table (undefined: none; null: nothing can match). Metadata
-   * goes through the labels column; a table written before it had one resolves it to document ids.
-   */
-  private async scope(options: StoreSearchOptions): Promise<string | undefined | null> {
-    const wanted = options.metadata && Object.keys(options.metadata).length > 0 ? options.metadata : undefined;
-    const labelled = wanted && (await hasLabels(this.chunks));
-    const ids = labelled ? options.documentIds : (await this.withDocumentIds(options)).documentIds;
-    const parts = labelled ? [labelPredicate(wanted)] : [];
-    if (ids?.length === 0) return null;
-    if (ids) parts.push(inList("doc_id", ids));
-    return parts.length > 0 ? parts.join(" AND ") : undefined;
-  }
-
-  /**
-   * Every filtered search resolves its filter against the document list: read it once per table
-   * version (a version check is one small file read) instead of on every query.
-   */
-  private async documentIndex(): Promise<DocumentIndex> {
-    const version = await this.documents.version();
-    if (this.listed?.version !== version) {
-      const rows = (await this.documents.query().select(SUMMARY_COLUMNS).toArray()) as Row[];
-      this.listed = { version, index: new DocumentIndex(rows.map(rowToSummary)) };
-    }
-    return this.listed.index;
+    return (await this.scoped.documentIndex(this.documents)).narrow(filter);
   }
 
   async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
@@ -374,7 +335,7 @@ export class LanceDbStore implements Store {
       done: () => stagedDocuments(table),
       discard: (ids) => discardStaged(table, ids),
       write: async (chunks) => {
-        const documents = await this.documentIndex();
+        const documents = await this.scoped.documentIndex(this.documents);
         await stageChunks(table, chunks, (id) => documents.metadataOf(id));
       },
       commit: async (manifest, chunkerKey) => {
