@@ -70,19 +70,25 @@ export async function rebuildPostings(db: Db, n: PgNames, table: string): Promis
 /**
  * The query for the chunk ids that score best for the analysed query terms (a repeated term counts
  * that many times), as text and values for the store to run: rows of `chunk_id` and `score`.
+ * `scope` adds its values to the query's and returns a condition on `p.doc_id` (or none).
  */
-export function bm25TopQuery(n: PgNames, terms: string[], k: number, documentIds?: string[]): { text: string; values: unknown[] } {
+export function bm25TopQuery(
+  n: PgNames,
+  terms: string[],
+  k: number,
+  scope: (column: string, values: unknown[]) => string | undefined,
+): { text: string; values: unknown[] } {
   const weight = new Map<string, number>();
   for (const term of terms) weight.set(term, (weight.get(term) ?? 0) + 1);
   const values: unknown[] = [[...weight.keys()], [...weight.values()], k];
-  if (documentIds) values.push(documentIds);
+  const where = scope("p.doc_id", values);
   const text = `WITH q AS (SELECT * FROM unnest($1::text[], $2::float8[]) AS q(term, boost)),
           s AS (SELECT chunks::float8 AS n, tokens::float8 / greatest(chunks, 1) AS avgdl FROM ${n.corpus} WHERE id = 1),
           w AS (SELECT q.term, q.boost * ln(1 + (s.n - t.df + 0.5) / (t.df + 0.5)) AS idf
                 FROM q JOIN ${n.terms} t ON t.term = q.term CROSS JOIN s WHERE t.df > 0)
      SELECT p.chunk_id, sum(w.idf * ${K1 + 1} * p.tf / (p.tf + ${K1} * (${1 - B} + ${B} * p.length / s.avgdl)))::float8 AS score
      FROM ${n.postings} p JOIN w ON w.term = p.term CROSS JOIN s
-     ${documentIds ? "WHERE p.doc_id = ANY($4)" : ""}
+     ${where ? `WHERE ${where}` : ""}
      GROUP BY p.chunk_id ORDER BY score DESC, p.chunk_id LIMIT $3`;
   return { text, values };
 }

@@ -162,31 +162,39 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** The documents a search is limited to: its ids, narrowed by its metadata filter (resolved in SQL). */
-  private async scopeIds(options: StoreSearchOptions): Promise<string[] | undefined> {
-    if (!options.metadata || Object.keys(options.metadata).length === 0) return options.documentIds;
-    const filter = { metadata: options.metadata, ...(options.documentIds ? { documentId: options.documentIds } : {}) };
-    return (await this.narrowDocuments(filter)).map((d) => d.id);
+  /**
+   * The documents a search is limited to, as a condition on `column` (a chunk's document id) inside
+   * the search's own query: its ids, and its metadata filter as a subquery on the documents table.
+   * The values are added to `params`.
+   */
+  private scope(options: StoreSearchOptions): (column: string, params: unknown[]) => string | undefined {
+    return (column, params) => {
+      const parts: string[] = [];
+      if (options.documentIds) {
+        params.push(options.documentIds);
+        parts.push(`${column} = ANY($${params.length})`);
+      }
+      const metadata = metadataConditions(options.metadata ?? {}, params);
+      if (metadata.length > 0) parts.push(`${column} IN (SELECT id FROM ${this.n.documents} WHERE ${metadata.join(" AND ")})`);
+      return parts.length > 0 ? parts.join(" AND ") : undefined;
+    };
   }
 
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    const ids = await this.scopeIds(options);
-    if (ids?.length === 0) return [];
+    if (options.documentIds?.length === 0) return [];
     const params: unknown[] = [vectorLiteral(vector), options.k];
-    if (ids) params.push(ids);
+    const where = this.scope(options)("doc_id", params);
     const rows = await this.query<Row>(
       `SELECT ${PG_CHUNK_COLUMNS}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
-       ${ids ? "WHERE doc_id = ANY($3)" : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
+       ${where ? `WHERE ${where}` : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
       params,
     );
     return rows.rows.map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
   }
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    if (terms.length === 0) return [];
-    const ids = await this.scopeIds(options);
-    if (ids?.length === 0) return [];
-    const query = bm25TopQuery(this.n, terms, options.k, ids);
+    if (terms.length === 0 || options.documentIds?.length === 0) return [];
+    const query = bm25TopQuery(this.n, terms, options.k, this.scope(options));
     const top = (await this.query<{ chunk_id: string; score: number }>(query.text, query.values)).rows;
     if (top.length === 0) return [];
     const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.chunk_id)]);
@@ -221,13 +229,7 @@ export class PostgresStore implements Store {
       params.push(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);
       where.push(`id = ANY($${params.length})`);
     }
-    for (const [key, value] of Object.entries(filter.metadata ?? {})) {
-      params.push(key, String(value));
-      const [k, v] = [`$${params.length - 1}`, `$${params.length}`];
-      where.push(
-        `(metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v})))`,
-      );
-    }
+    where.push(...metadataConditions(filter.metadata ?? {}, params));
     const sql = `SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
     return (await this.query<Row>(sql, params)).rows.map(rowToSummary);
   }
@@ -314,4 +316,13 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** Conditions on the documents table's metadata, one per wanted value (an array value holds each element); values added to `params`. */
+function metadataConditions(metadata: NonNullable<SearchFilter["metadata"]>, params: unknown[]): string[] {
+  return Object.entries(metadata).map(([key, value]) => {
+    params.push(key, String(value));
+    const [k, v] = [`$${params.length - 1}`, `$${params.length}`];
+    return `(metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v})))`;
+  });
 }
