@@ -5,12 +5,12 @@ import { type RagkitConfig, resolveConfig } from "./config.js";
 import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
-import type { RagOpenOptions } from "./rag-options.js";
-import type { CopyProgress, CopyReport } from "./store/copy.js";
+import type { CopyOptions, RagOpenOptions } from "./rag-options.js";
+import type { CopyReport } from "./store/copy.js";
 import { namedLocation, storeLocation } from "./store/index.js";
 import { checkManifest } from "./store/manifest.js";
 import { recoverIfNoWriter } from "./store/recovery.js";
-import type { LockOptions, Manifest, Store } from "./store/types.js";
+import type { Manifest, Store } from "./store/types.js";
 
 /** The config for a call: defaults < config file < environment < the caller's overrides. */
 export function configFor(options: Pick<RagOpenOptions, "config" | "configFile">): RagkitConfig {
@@ -66,14 +66,6 @@ export async function openIndex(options: RagOpenOptions): Promise<OpenedIndex> {
     if (!options.embedder) await embedder?.close();
     throw error;
   }
-}
-
-export interface CopyOptions {
-  configFile?: string;
-  fromSchema?: string;
-  toSchema?: string;
-  lock?: LockOptions;
-  onProgress?: (p: CopyProgress) => void;
 }
 
 /** `Rag.copy`: one index into another store, without embedding anything again. */

@@ -4,6 +4,7 @@ import type { ChatMessage, Generator } from "./generate/types.js";
 import type { ReindexProgress } from "./ingest/reindex.js";
 import type { Reranker } from "./rerank/types.js";
 import type { Fusion } from "./retrieve/fuse.js";
+import type { CopyProgress } from "./store/copy.js";
 import type { Store } from "./store/types.js";
 import type { TuneRunOptions } from "./tune/tuning.js";
 import type { LockOptions, SearchFilter, SearchMode, TrainingPair } from "./types.js";
@@ -105,4 +106,13 @@ export interface ReindexCallOptions {
   signal?: AbortSignal;
   onProgress?: (p: ReindexProgress) => void;
   lock?: LockOptions;
+}
+
+/** How `Rag.copy` reads its config and schemas, waits for locks and reports progress. */
+export interface CopyOptions {
+  configFile?: string;
+  fromSchema?: string;
+  toSchema?: string;
+  lock?: LockOptions;
+  onProgress?: (p: CopyProgress) => void;
 }

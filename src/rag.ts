@@ -17,9 +17,10 @@ import type { LoadOptions } from "./load/types.js";
 import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
 import type { Dtype } from "./provider/transformers.js";
 import { doctorIndex, reindexWith } from "./rag-maintain.js";
-import { type CopyOptions, copyBetween, migrateStore, openIndex } from "./rag-open.js";
+import { copyBetween, migrateStore, openIndex } from "./rag-open.js";
 import type {
   AskOptions,
+  CopyOptions,
   ModelDownload,
   RagOpenOptions,
   RagStats,
