@@ -104,3 +104,32 @@ describe("LanceDB metadata filters", () => {
     }
   });
 });
+
+describe("reading back ranked chunks (LanceDB)", () => {
+  it("reads the right chunks when a compaction moved every row between the ranking and the read", async () => {
+    const dir = await tempDir();
+    const store = await LanceDbStore.open({ dir, dimensions: 8, denseCacheBytes: 0 });
+    try {
+      // Many small appends: fragments the compaction below merges, so row ids change.
+      for (let i = 0; i < 6; i++) await store.upsert([documentWrite(`d${i}`, [`harbour ferry note ${i}`, `quarry lantern ${i}`], i)]);
+      await store.optimize();
+      const refs = (await store.rankLexical(analyze("harbour ferry"), { k: 4 })).map((r) => r.chunk);
+      expect(refs.every((r) => typeof r.handle === "bigint")).toBe(true);
+      const before = await store.readChunks(refs);
+      const lancedb = await import("@lancedb/lancedb");
+      const db = await lancedb.connect(path.join(dir, "lance"));
+      const chunks = await db.openTable("chunks");
+      await chunks.delete(`doc_id = 'd0'`);
+      const stats = await chunks.optimize();
+      expect(stats.compaction.fragmentsRemoved).toBeGreaterThan(1);
+      chunks.close();
+      db.close();
+      const after = await store.readChunks(refs);
+      expect(after.map((c) => c.id)).toEqual(refs.filter((r) => r.documentId !== "d0").map((r) => r.id));
+      expect(after).toEqual(before.filter((c) => c.documentId !== "d0"));
+      for (const chunk of after) expect(chunk.text).toContain(chunk.documentId.slice(1));
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -12,7 +12,7 @@ import type { Generator } from "./types.js";
 /** What answering needs from the `Rag` it runs in. */
 export interface AskContext {
   config: RagkitConfig;
-  store: Pick<Store, "getDocument" | "searchLexical">;
+  store: Pick<Store, "getDocument" | "rankLexical">;
   generator(): Promise<Generator | undefined>;
   search(query: string, options: SearchOptions): Promise<Hit[]>;
 }

@@ -1,5 +1,5 @@
-import type { ScoredChunk } from "../store/types.js";
-import type { Hit } from "../types.js";
+import type { ChunkRef } from "../store/types.js";
+import type { HitScores } from "../types.js";
 
 export type Fusion = "convex" | "rrf";
 
@@ -11,7 +11,18 @@ export interface FuseOptions {
   rrfK?: number;
 }
 
-function minMax(list: ScoredChunk[]): Map<string, number> {
+/** A ranked chunk, read (a `StoredChunk`) or not yet (a `ChunkRef`). */
+interface Scored<C extends ChunkRef> {
+  chunk: C;
+  score: number;
+}
+
+/** A fused hit: a `Hit` once its chunk is read. */
+export interface Fused<C extends ChunkRef> extends Scored<C> {
+  scores: HitScores;
+}
+
+function minMax(list: Array<Scored<ChunkRef>>): Map<string, number> {
   const out = new Map<string, number>();
   if (list.length === 0) return out;
   let min = Number.POSITIVE_INFINITY;
@@ -25,7 +36,7 @@ function minMax(list: ScoredChunk[]): Map<string, number> {
   return out;
 }
 
-function reciprocalRanks(list: ScoredChunk[], k: number): Map<string, number> {
+function reciprocalRanks(list: Array<Scored<ChunkRef>>, k: number): Map<string, number> {
   return new Map(list.map(({ chunk }, rank) => [chunk.id, 1 / (k + rank + 1)]));
 }
 
@@ -34,15 +45,15 @@ function reciprocalRanks(list: ScoredChunk[], k: number): Map<string, number> {
  * how far apart the scores are, so a weak retriever with a small weight only breaks near-ties of a
  * strong one; rank fusion throws that away. When one list is empty the other is returned as is.
  */
-export function fuse(lexical: ScoredChunk[], dense: ScoredChunk[], options: FuseOptions): Hit[] {
-  const chunks = new Map<string, ScoredChunk["chunk"]>();
+export function fuse<C extends ChunkRef>(lexical: Array<Scored<C>>, dense: Array<Scored<C>>, options: FuseOptions): Array<Fused<C>> {
+  const chunks = new Map<string, C>();
   for (const { chunk } of [...lexical, ...dense]) if (!chunks.has(chunk.id)) chunks.set(chunk.id, chunk);
   const rawLexical = new Map(lexical.map((s) => [s.chunk.id, s.score]));
   const rawDense = new Map(dense.map((s) => [s.chunk.id, s.score]));
   const weightDense = lexical.length === 0 ? 1 : dense.length === 0 ? 0 : options.denseWeight;
   const normLexical = options.fusion === "rrf" ? reciprocalRanks(lexical, options.rrfK ?? 60) : minMax(lexical);
   const normDense = options.fusion === "rrf" ? reciprocalRanks(dense, options.rrfK ?? 60) : minMax(dense);
-  const hits: Hit[] = [];
+  const hits: Array<Fused<C>> = [];
   for (const [id, chunk] of chunks) {
     const fused = (1 - weightDense) * (normLexical.get(id) ?? 0) + weightDense * (normDense.get(id) ?? 0);
     const lexicalScore = rawLexical.get(id);
@@ -62,7 +73,7 @@ export function fuse(lexical: ScoredChunk[], dense: ScoredChunk[], options: Fuse
 }
 
 /** Keeps the best hit of each document, in order. */
-export function collapseToDocuments(hits: Hit[]): Hit[] {
+export function collapseToDocuments<H extends { chunk: ChunkRef }>(hits: H[]): H[] {
   const seen = new Set<string>();
   return hits.filter((hit) => {
     if (seen.has(hit.chunk.documentId)) return false;

@@ -1,6 +1,6 @@
 import type { QueryVectorCache } from "../embed/embed-batches.js";
 import type { Embedder } from "../embed/types.js";
-import type { ScoredChunk, Store, StoreSearchOptions } from "../store/types.js";
+import type { ScoredRef, Store, StoreSearchOptions } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import type { Hit, SearchFilter, SearchMode } from "../types.js";
 import { hasConditions, matchingDocumentIds } from "./filter.js";
@@ -43,12 +43,19 @@ export async function retrieve(deps: RetrieveDeps, query: string, options: Retri
   }
   const wantsLexical = options.mode !== "dense";
   const wantsDense = options.mode !== "lexical";
+  // Rankings first, chunks after: only the hits kept are read.
   const [lexical, dense] = await Promise.all([
-    wantsLexical ? deps.store.searchLexical(analyze(query), search) : Promise.resolve<ScoredChunk[]>([]),
+    wantsLexical ? deps.store.rankLexical(analyze(query), search) : Promise.resolve<ScoredRef[]>([]),
     wantsDense && query.trim().length > 0
-      ? deps.queryCache.get(deps.embedder, query).then((vector) => deps.store.searchDense(deps.adapt ? deps.adapt(vector) : vector, search))
-      : Promise.resolve<ScoredChunk[]>([]),
+      ? deps.queryCache.get(deps.embedder, query).then((vector) => deps.store.rankDense(deps.adapt ? deps.adapt(vector) : vector, search))
+      : Promise.resolve<ScoredRef[]>([]),
   ]);
-  const hits = fuse(lexical, dense, { denseWeight: options.denseWeight, fusion: options.fusion ?? "convex" });
-  return (options.collapse ? collapseToDocuments(hits) : hits).slice(0, options.k);
+  const fused = fuse(lexical, dense, { denseWeight: options.denseWeight, fusion: options.fusion ?? "convex" });
+  const kept = (options.collapse ? collapseToDocuments(fused) : fused).slice(0, options.k);
+  const chunks = new Map((await deps.store.readChunks(kept.map((hit) => hit.chunk))).map((chunk) => [chunk.id, chunk]));
+  // A chunk deleted between the ranking and the read is left out, as if the search had come after.
+  return kept.flatMap((hit) => {
+    const chunk = chunks.get(hit.chunk.id);
+    return chunk ? [{ ...hit, chunk }] : [];
+  });
 }

@@ -5,11 +5,11 @@ import type { Store } from "../store/types.js";
  * term): enough to tell a question's specific terms from its common ones without a term table.
  */
 export async function countTermChunks(
-  store: Pick<Store, "searchLexical">,
+  store: Pick<Store, "rankLexical">,
   terms: Iterable<string>,
   cap: number,
 ): Promise<Map<string, number>> {
   const unique = [...new Set(terms)];
-  const counts = await Promise.all(unique.map((t) => store.searchLexical([t], { k: cap }).then((hits) => hits.length)));
+  const counts = await Promise.all(unique.map((t) => store.rankLexical([t], { k: cap }).then((hits) => hits.length)));
   return new Map(unique.map((t, i) => [t, counts[i] ?? 0]));
 }

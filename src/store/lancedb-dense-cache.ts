@@ -1,12 +1,15 @@
 import type { Table } from "@lancedb/lancedb";
 import { arrowRows } from "./lancedb-rows.js";
-import { CHUNK_COLUMNS, type Row, rowToChunk } from "./rows.js";
-import type { ScoredChunk, StoreSearchOptions } from "./types.js";
+import type { RankedRow } from "./lancedb-search.js";
+import { CHUNK_COLUMNS, type Row } from "./rows.js";
+import type { ChunkRef, StoreSearchOptions } from "./types.js";
 
 interface Loaded {
   /** Table name and version the copy was read at. */
   key: string;
   rows: Row[];
+  /** Rows by chunk id, built when first read from. */
+  byId?: Map<string, Row>;
   documentIds: string[];
   /** All vectors, row after row, each scaled to unit length. */
   matrix: Float32Array;
@@ -41,7 +44,7 @@ export class DenseCache {
     vector: Float32Array,
     options: StoreSearchOptions,
     resolve: () => Promise<StoreSearchOptions>,
-  ): Promise<ScoredChunk[] | undefined> {
+  ): Promise<RankedRow[] | undefined> {
     if (this.maxBytes <= 0) return undefined;
     const key = `${name}@${await table.version()}`;
     if (this.loaded?.key !== key) {
@@ -57,6 +60,19 @@ export class DenseCache {
     if (loaded.dimensions !== vector.length) return undefined;
     const resolved = options.metadata ? await resolve() : options;
     return resolved.documentIds?.length === 0 ? [] : topK(loaded, vector, resolved);
+  }
+
+  /** These chunks' rows from the copy, when it holds the table's current version; undefined otherwise. */
+  async rows(table: Table, name: string, refs: ChunkRef[]): Promise<Map<string, Row> | undefined> {
+    if (!this.loaded || this.loaded.key !== `${name}@${await table.version()}`) return undefined;
+    const loaded = this.loaded;
+    loaded.byId ??= new Map(loaded.rows.map((row) => [row.id as string, row]));
+    const found = new Map<string, Row>();
+    for (const { id } of refs) {
+      const row = loaded.byId.get(id);
+      if (row) found.set(id, row);
+    }
+    return found;
   }
 
   private async load(table: Table, key: string): Promise<boolean> {
@@ -92,7 +108,7 @@ function normalise(m: Float32Array, at: number, length: number): void {
 }
 
 /** Cosine similarity against every row (or the allowed documents'), keeping the best k in order. */
-function topK(loaded: Loaded, vector: Float32Array, options: StoreSearchOptions): ScoredChunk[] {
+function topK(loaded: Loaded, vector: Float32Array, options: StoreSearchOptions): RankedRow[] {
   const { matrix, dimensions, documentIds } = loaded;
   const query = Float32Array.from(vector);
   normalise(query, 0, dimensions);
@@ -108,5 +124,5 @@ function topK(loaded: Loaded, vector: Float32Array, options: StoreSearchOptions)
     best.splice(at, 0, { row: r, score: dot });
     if (best.length > options.k) best.pop();
   }
-  return best.map(({ row, score }) => ({ chunk: rowToChunk(loaded.rows[row] as Row), score }));
+  return best.map(({ row, score }) => ({ row: loaded.rows[row] as Row, score }));
 }

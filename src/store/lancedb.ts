@@ -21,7 +21,7 @@ import {
   VERSIONS_PER_CONNECTION,
 } from "./lancedb-connection.js";
 import { DenseCache } from "./lancedb-dense-cache.js";
-import { FtsIndex, termQuery } from "./lancedb-fts.js";
+import { FtsIndex } from "./lancedb-fts.js";
 import {
   clearJournal,
   deleteDocuments,
@@ -43,12 +43,14 @@ import {
   stagedDocuments,
   stagingTable,
 } from "./lancedb-reindex.js";
-import { inList, plainRows, rowsWhereIn } from "./lancedb-rows.js";
+import { inList, rowsWhereIn } from "./lancedb-rows.js";
 import { SearchScope } from "./lancedb-scope.js";
+import { LanceSearch, type SearchTables, toScoredChunk, toScoredRef } from "./lancedb-search.js";
 import { Upkeep } from "./lancedb-upkeep.js";
 import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
   ChunkRecord,
+  ChunkRef,
   DocumentSummary,
   DocumentWrite,
   LockOptions,
@@ -57,6 +59,7 @@ import type {
   ReindexTarget,
   RepairPlan,
   ScoredChunk,
+  ScoredRef,
   Store,
   StoredDocument,
   StoreScan,
@@ -103,7 +106,7 @@ export class LanceDbStore implements Store {
   private fts: FtsIndex;
   private readonly scoped: SearchScope;
   private readonly upkeep: Upkeep;
-  private readonly denseCache: DenseCache;
+  private readonly search: LanceSearch;
 
   /** The chunk table's version when the current connection was opened (see `renewIfStale`). */
   private connectedAt = 0;
@@ -118,14 +121,14 @@ export class LanceDbStore implements Store {
     private readonly lancedb: typeof import("@lancedb/lancedb"),
     private chunksName: string,
     private session: Session,
-    private readonly ann: AnnOptions,
+    ann: AnnOptions,
     private readonly cache: CacheSizes,
     denseCacheBytes: number,
   ) {
     this.fts = new FtsIndex(chunks, lancedb);
     this.upkeep = new Upkeep(ann);
-    this.denseCache = new DenseCache(denseCacheBytes);
     this.scoped = new SearchScope(ann);
+    this.search = new LanceSearch(ann, this.scoped, new DenseCache(denseCacheBytes));
   }
 
   static async open(options: LanceDbStoreOptions): Promise<LanceDbStore> {
@@ -221,47 +224,31 @@ export class LanceDbStore implements Store {
   }
 
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    if (options.documentIds?.length === 0) return [];
     await this.renewIfStale();
-    // The in-memory copy has no labels: it takes a metadata filter as the documents it allows.
-    const fromMemory = await this.denseCache.search(this.chunks, this.chunksName, vector, options, () =>
-      this.scoped.withDocumentIds(this.documents, options),
-    );
-    if (fromMemory) return fromMemory;
-    const where = await this.scoped.where({ chunks: this.chunks, documents: this.documents }, options);
-    if (where === null) return [];
-    const probes = await this.scoped.probes(this.chunks);
-    let query = this.chunks
-      .vectorSearch(Array.from(vector))
-      .distanceType("cosine")
-      // Used once the table has an ANN index (see ensureVectorIndex); an exact scan ignores them.
-      .nprobes(probes)
-      .ef(probes * 10)
-      // Re-scoring reads each candidate's full vector: `refine` × 10 rows is enough for the top 10,
-      // and a fusion's 100 candidates need no more than themselves (1,000 reads cost ~10 ms).
-      .refineFactor(Math.max(1, Math.round((this.ann.refine * 10) / options.k)))
-      .select([...CHUNK_COLUMNS, "_distance"])
-      .limit(options.k);
-    if (where) query = query.where(where);
-    const rows = await plainRows(query, [...CHUNK_COLUMNS, "_distance"]);
-    return rows.map((row) => ({ chunk: rowToChunk(row), score: 1 - (row._distance as number) }));
+    return (await this.search.dense(this.tables(), vector, options, false)).map(toScoredChunk);
   }
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    if (terms.length === 0 || options.documentIds?.length === 0) return [];
     await this.renewIfStale();
-    // Readers never build the index (that is a write): until a writer has, there is nothing to match.
-    if (!(await this.fts.exists())) return [];
-    const where = await this.scoped.where({ chunks: this.chunks, documents: this.documents }, options);
-    if (where === null) return [];
-    let query = this.chunks
-      .query()
-      .fullTextSearch(termQuery(this.lancedb, terms))
-      .select([...CHUNK_COLUMNS, "_score"])
-      .limit(options.k);
-    if (where) query = query.where(where);
-    const rows = await plainRows(query, [...CHUNK_COLUMNS, "_score"]);
-    return rows.map((row) => ({ chunk: rowToChunk(row), score: row._score as number }));
+    return (await this.search.lexical(this.tables(), terms, options, false)).map(toScoredChunk);
+  }
+
+  async rankDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredRef[]> {
+    await this.renewIfStale();
+    return (await this.search.dense(this.tables(), vector, options, true)).map(toScoredRef);
+  }
+
+  async rankLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredRef[]> {
+    await this.renewIfStale();
+    return (await this.search.lexical(this.tables(), terms, options, true)).map(toScoredRef);
+  }
+
+  async readChunks(refs: ChunkRef[]): Promise<StoredChunk[]> {
+    return this.search.read(this.tables(), refs);
+  }
+
+  private tables(): SearchTables {
+    return { chunks: this.chunks, chunksName: this.chunksName, documents: this.documents, fts: this.fts, lancedb: this.lancedb };
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {

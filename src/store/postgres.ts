@@ -13,6 +13,7 @@ import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, pgWhere }
 import { type Row, rowToChunk, rowToRecord, rowToSummary } from "./rows.js";
 import type {
   ChunkRecord,
+  ChunkRef,
   DocumentSummary,
   DocumentWrite,
   LockOptions,
@@ -21,6 +22,7 @@ import type {
   ReindexTarget,
   RepairPlan,
   ScoredChunk,
+  ScoredRef,
   Store,
   StoredDocument,
   StoreScan,
@@ -28,6 +30,8 @@ import type {
   StoreStats,
   WriteLock,
 } from "./types.js";
+
+const toRef = (row: Row): ScoredRef => ({ chunk: { id: row.id as string, documentId: row.doc_id as string }, score: Number(row.score) });
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -181,28 +185,50 @@ export class PostgresStore implements Store {
   }
 
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
+    return (await this.denseRows(vector, options, PG_CHUNK_COLUMNS)).map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
+  }
+
+  async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
+    return (await this.lexicalRows(terms, options, PG_CHUNK_COLUMNS)).map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
+  }
+
+  async rankDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredRef[]> {
+    return (await this.denseRows(vector, options, "id, doc_id")).map(toRef);
+  }
+
+  async rankLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredRef[]> {
+    return (await this.lexicalRows(terms, options, "id, doc_id")).map(toRef);
+  }
+
+  async readChunks(refs: ChunkRef[]): Promise<StoredChunk[]> {
+    if (refs.length === 0) return [];
+    const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [refs.map((r) => r.id)]);
+    const byId = new Map(rows.rows.map((row) => [row.id as string, rowToChunk(row)]));
+    return refs.flatMap((r) => byId.get(r.id) ?? []);
+  }
+
+  private async denseRows(vector: Float32Array, options: StoreSearchOptions, columns: string): Promise<Row[]> {
     if (options.documentIds?.length === 0) return [];
     const params: unknown[] = [vectorLiteral(vector), options.k];
     const where = this.scope(options)("doc_id", params);
     const rows = await this.query<Row>(
-      `SELECT ${PG_CHUNK_COLUMNS}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
+      `SELECT ${columns}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
        ${where ? `WHERE ${where}` : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
       params,
     );
-    return rows.rows.map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
+    return rows.rows;
   }
 
-  async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
+  /** BM25's best chunks (postgres-bm25.ts scores them) joined to the columns asked for, in one query. */
+  private async lexicalRows(terms: string[], options: StoreSearchOptions, columns: string): Promise<Row[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    const query = bm25TopQuery(this.n, terms, options.k, this.scope(options));
-    const top = (await this.query<{ chunk_id: string; score: number }>(query.text, query.values)).rows;
-    if (top.length === 0) return [];
-    const rows = await this.query<Row>(`SELECT ${PG_CHUNK_COLUMNS} FROM ${this.n.chunks} WHERE id = ANY($1)`, [top.map((t) => t.chunk_id)]);
-    const byId = new Map(rows.rows.map((row) => [row.id as string, rowToChunk(row)]));
-    return top.flatMap((t) => {
-      const chunk = byId.get(t.chunk_id);
-      return chunk ? [{ chunk, score: Number(t.score) }] : [];
-    });
+    const top = bm25TopQuery(this.n, terms, options.k, this.scope(options));
+    const rows = await this.query<Row>(
+      `SELECT ${columns}, top.score FROM (${top.text}) top JOIN ${this.n.chunks} ON id = top.chunk_id
+       ORDER BY top.score DESC, top.chunk_id`,
+      top.values,
+    );
+    return rows.rows;
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {

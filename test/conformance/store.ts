@@ -251,6 +251,40 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
       });
     });
 
+    it("ranks as it searches without reading the chunks, then reads back those kept in the order asked, leaving out any deleted since", async () => {
+      await withStore(async (store, fixture) => {
+        await store.upsert(CORPUS());
+        await store.optimize();
+        const same = (ranked: Array<{ chunk: { id: string; documentId: string }; score: number }>, searched: typeof ranked) => {
+          expect(ranked.map((r) => [r.chunk.id, r.chunk.documentId])).toEqual(searched.map((h) => [h.chunk.id, h.chunk.documentId]));
+          for (const [i, r] of ranked.entries()) expect(r.score).toBeCloseTo(searched[i]?.score as number, 5);
+        };
+        for (const options of [{ k: 3 }, { k: 10, documentIds: ["ferry", "quarry"] }, { k: 10, metadata: { lang: "fr" } }]) {
+          same(await store.rankDense(vector(4, 0.05), options), await store.searchDense(vector(4, 0.05), options));
+          const terms = analyze("harbour quarry lanterns");
+          same(await store.rankLexical(terms, options), await store.searchLexical(terms, options));
+        }
+        const full = await store.searchLexical(analyze("harbour ferry quarry lanterns"), { k: 10 });
+        const refs = (await store.rankLexical(analyze("harbour ferry quarry lanterns"), { k: 10 })).map((r) => r.chunk).reverse();
+        expect(refs.length).toBeGreaterThan(2);
+        const read = await store.readChunks(refs);
+        expect(read.map((c) => c.id)).toEqual(refs.map((r) => r.id));
+        expect(read).toEqual(refs.map((r) => full.find((h) => h.chunk.id === r.id)?.chunk));
+        expect(await store.readChunks([])).toEqual([]);
+        // Another process deletes a document and writes others between the ranking and the read.
+        const other = await fixture.open(DIMS);
+        try {
+          await other.delete(["quarry"]);
+          await other.upsert([documentWrite("late", ["A late harbour note."], 6)]);
+          await other.optimize();
+        } finally {
+          await other.close();
+        }
+        const after = await store.readChunks(refs);
+        expect(after).toEqual(read.filter((c) => c.documentId !== "quarry"));
+      });
+    });
+
     it("keeps the manifest, and a second handle sees the first one's writes", async () => {
       await withStore(async (store, fixture) => {
         expect(await store.readManifest()).toBeUndefined();
