@@ -47,7 +47,7 @@ export class HashEmbedder implements Embedder {
         h ^= h << 5;
         cached[i] = ((h >>> 0) / 4294967296) * 2 - 1;
       }
-      if (this.directions.size < 200_000) this.directions.set(word, cached);
+      if (this.directions.size < 20_000) this.directions.set(word, cached);
     }
     return cached;
   }

@@ -25,7 +25,7 @@ try {
     const docs = Array.from({ length: Math.min(batch, total - start) }, (_, i) => syntheticDocument(start + i));
     const report = await rag.ingest(docs);
     console.log(
-      `${start + docs.length} documents: call ${((performance.now() - t) / 1000).toFixed(1)} s, ${report.added} added, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+      `${start + docs.length} documents: call ${((performance.now() - t) / 1000).toFixed(1)} s, ${report.added} added, RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB (JS heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB, buffers ${(process.memoryUsage().external / 1e6).toFixed(0)} MB)`,
     );
   }
   const t = performance.now();

@@ -3,13 +3,14 @@ import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { checkMetaKey } from "./manifest.js";
-import { addPostings, bm25TopQuery, removeChunks } from "./postgres-bm25.js";
+import { addPostings, removeChunks } from "./postgres-bm25.js";
 import { connectPool, searchReady } from "./postgres-connection.js";
 import { pgError } from "./postgres-errors.js";
 import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
-import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments, vectorLiteral } from "./postgres-rows.js";
+import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments } from "./postgres-rows.js";
 import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, pgWhere } from "./postgres-schema.js";
+import { denseSql, lexicalSql, metadataConditions } from "./postgres-search.js";
 import { type Row, rowToChunk, rowToRecord, rowToSummary } from "./rows.js";
 import type {
   ChunkRecord,
@@ -166,24 +167,6 @@ export class PostgresStore implements Store {
     }
   }
 
-  /**
-   * The documents a search is limited to, as a condition on `column` (a chunk's document id) inside
-   * the search's own query: its ids, and its metadata filter as a subquery on the documents table.
-   * The values are added to `params`.
-   */
-  private scope(options: StoreSearchOptions): (column: string, params: unknown[]) => string | undefined {
-    return (column, params) => {
-      const parts: string[] = [];
-      if (options.documentIds) {
-        params.push(options.documentIds);
-        parts.push(`${column} = ANY($${params.length})`);
-      }
-      const metadata = metadataConditions(options.metadata ?? {}, params);
-      if (metadata.length > 0) parts.push(`${column} IN (SELECT id FROM ${this.n.documents} WHERE ${metadata.join(" AND ")})`);
-      return parts.length > 0 ? parts.join(" AND ") : undefined;
-    };
-  }
-
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
     return (await this.denseRows(vector, options, PG_CHUNK_COLUMNS)).map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
   }
@@ -209,26 +192,14 @@ export class PostgresStore implements Store {
 
   private async denseRows(vector: Float32Array, options: StoreSearchOptions, columns: string): Promise<Row[]> {
     if (options.documentIds?.length === 0) return [];
-    const params: unknown[] = [vectorLiteral(vector), options.k];
-    const where = this.scope(options)("doc_id", params);
-    const rows = await this.query<Row>(
-      `SELECT ${columns}, 1 - (vector <=> $1::vector) AS score FROM ${this.n.chunks}
-       ${where ? `WHERE ${where}` : ""} ORDER BY vector <=> $1::vector LIMIT $2`,
-      params,
-    );
-    return rows.rows;
+    const sql = denseSql(this.n, vector, options, columns);
+    return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 
-  /** BM25's best chunks (postgres-bm25.ts scores them) joined to the columns asked for, in one query. */
   private async lexicalRows(terms: string[], options: StoreSearchOptions, columns: string): Promise<Row[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    const top = bm25TopQuery(this.n, terms, options.k, this.scope(options));
-    const rows = await this.query<Row>(
-      `SELECT ${columns}, top.score FROM (${top.text}) top JOIN ${this.n.chunks} ON id = top.chunk_id
-       ORDER BY top.score DESC, top.chunk_id`,
-      top.values,
-    );
-    return rows.rows;
+    const sql = lexicalSql(this.n, terms, options, columns);
+    return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {
@@ -342,13 +313,4 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.pool.end();
   }
-}
-
-/** Conditions on the documents table's metadata, one per wanted value (an array value holds each element); values added to `params`. */
-function metadataConditions(metadata: NonNullable<SearchFilter["metadata"]>, params: unknown[]): string[] {
-  return Object.entries(metadata).map(([key, value]) => {
-    params.push(key, String(value));
-    const [k, v] = [`$${params.length - 1}`, `$${params.length}`];
-    return `(metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v})))`;
-  });
 }

@@ -1,0 +1,55 @@
+import type { SearchFilter } from "../types.js";
+import { bm25TopQuery } from "./postgres-bm25.js";
+import { vectorLiteral } from "./postgres-rows.js";
+import type { PgNames } from "./postgres-schema.js";
+import type { StoreSearchOptions } from "./types.js";
+
+/** A query and its values, for the store to run. */
+export interface Sql {
+  text: string;
+  values: unknown[];
+}
+
+/** Conditions on the documents table's metadata, one per wanted value (an array value holds each element); values added to `params`. */
+export function metadataConditions(metadata: NonNullable<SearchFilter["metadata"]>, params: unknown[]): string[] {
+  return Object.entries(metadata).map(([key, value]) => {
+    params.push(key, String(value));
+    const [k, v] = [`$${params.length - 1}`, `$${params.length}`];
+    return `(metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v})))`;
+  });
+}
+
+/**
+ * The documents a search is limited to, as a condition on `column` (a chunk's document id) inside
+ * the search's own query: its ids, and its metadata filter as a subquery on the documents table.
+ * The values are added to `params`.
+ */
+function scope(n: PgNames, options: StoreSearchOptions): (column: string, params: unknown[]) => string | undefined {
+  return (column, params) => {
+    const parts: string[] = [];
+    if (options.documentIds) {
+      params.push(options.documentIds);
+      parts.push(`${column} = ANY($${params.length})`);
+    }
+    const metadata = metadataConditions(options.metadata ?? {}, params);
+    if (metadata.length > 0) parts.push(`${column} IN (SELECT id FROM ${n.documents} WHERE ${metadata.join(" AND ")})`);
+    return parts.length > 0 ? parts.join(" AND ") : undefined;
+  };
+}
+
+/** The k nearest chunks by cosine (through the HNSW index once there is one), with `columns` and `score`. */
+export function denseSql(n: PgNames, vector: Float32Array, options: StoreSearchOptions, columns: string): Sql {
+  const values: unknown[] = [vectorLiteral(vector), options.k];
+  const where = scope(n, options)("doc_id", values);
+  const text = `SELECT ${columns}, 1 - (vector <=> $1::vector) AS score FROM ${n.chunks}
+     ${where ? `WHERE ${where}` : ""} ORDER BY vector <=> $1::vector LIMIT $2`;
+  return { text, values };
+}
+
+/** BM25's best chunks (postgres-bm25.ts scores them) joined to `columns`, with `score`, in one query. */
+export function lexicalSql(n: PgNames, terms: string[], options: StoreSearchOptions, columns: string): Sql {
+  const top = bm25TopQuery(n, terms, options.k, scope(n, options));
+  const text = `SELECT ${columns}, top.score FROM (${top.text}) top JOIN ${n.chunks} ON id = top.chunk_id
+     ORDER BY top.score DESC, top.chunk_id`;
+  return { text, values: top.values };
+}
