@@ -15,7 +15,19 @@ export type { DoctorReport } from "./store/doctor.js";
 export { LanceDbStore } from "./store/lancedb.js";
 export { SCHEMA_VERSION } from "./store/manifest.js";
 export { PostgresStore, type PostgresStoreOptions } from "./store/postgres.js";
-export type { ChunkRecord, DocumentSummary, DocumentWrite, Manifest, RepairPlan, Store, StoredDocument } from "./store/types.js";
+export type {
+  ChunkRecord,
+  ChunkRef,
+  DocumentSummary,
+  DocumentWrite,
+  Manifest,
+  RepairPlan,
+  ScoredChunk,
+  ScoredRef,
+  Store,
+  StoredDocument,
+  StoreSearchOptions,
+} from "./store/types.js";
 export { analyze } from "./text/analyzer.js";
 export { pairsFromDataset, pairsFromFeedback } from "./tune/pairs.js";
 export * from "./types.js";

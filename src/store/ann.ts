@@ -17,9 +17,10 @@ export const DEFAULT_ANN: AnnOptions = { minRows: 50_000, probes: 20, refine: 10
 /**
  * IVF partitions a query probes in a table of `rows` chunks (the index has √rows partitions):
  * `probes`, or more as the table grows. A fixed share fits no size: at 100,000 chunks (316
- * partitions) 26 probes gave recall@10 0.894 and 60 gave 0.962, while at a million (1,000) 80 gave
- * 0.955. Growing with the fourth root of the partitions (14 · rows^⅛: 59 and 79) fits both.
+ * partitions) 26 probes gave recall@10 0.894 and 60 gave 0.962, while at a million (1,000) 79–80
+ * gave 0.949–0.956 and 100 gave 0.964. Growing with the fourth root of the partitions
+ * (15 · rows^⅛: 64 and 85) fits both.
  */
 export function probeCount(options: AnnOptions, rows: number): number {
-  return Math.max(options.probes, Math.ceil(14 * rows ** 0.125));
+  return Math.max(options.probes, Math.ceil(15 * rows ** 0.125));
 }
