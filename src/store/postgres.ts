@@ -33,6 +33,7 @@ import type {
 } from "./types.js";
 
 const toRef = (row: Row): ScoredRef => ({ chunk: { id: row.id as string, documentId: row.doc_id as string }, score: Number(row.score) });
+const toScored = (row: Row): ScoredChunk => ({ chunk: rowToChunk(row), score: Number(row.score) });
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -168,11 +169,11 @@ export class PostgresStore implements Store {
   }
 
   async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    return (await this.denseRows(vector, options, PG_CHUNK_COLUMNS)).map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
+    return (await this.denseRows(vector, options, PG_CHUNK_COLUMNS)).map(toScored);
   }
 
   async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    return (await this.lexicalRows(terms, options, PG_CHUNK_COLUMNS)).map((row) => ({ chunk: rowToChunk(row), score: Number(row.score) }));
+    return (await this.lexicalRows(terms, options, PG_CHUNK_COLUMNS)).map(toScored);
   }
 
   async rankDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredRef[]> {
