@@ -22,7 +22,6 @@ export type {
   DocumentWrite,
   Manifest,
   RepairPlan,
-  ScoredChunk,
   ScoredRef,
   Store,
   StoredDocument,

@@ -1,9 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { collapseToDocuments, fuse } from "../src/retrieve/fuse.js";
-import type { ScoredChunk } from "../src/store/types.js";
+import type { SearchedChunk } from "./helpers/search.js";
 
-function scored(id: string, score: number, doc = id): ScoredChunk {
+function scored(id: string, score: number, doc = id): SearchedChunk {
   return { chunk: { id, documentId: doc, source: `/${doc}`, text: id, start: 0, end: id.length, index: 0, metadata: {} }, score };
 }
 

@@ -6,6 +6,7 @@ import { analyze } from "../src/text/analyzer.js";
 import { documentWrite, testStore } from "./conformance/store.js";
 import { tempDir } from "./helpers/fs.js";
 import { type PgServer, startPostgres } from "./helpers/postgres.js";
+import { searchDense, searchLexical } from "./helpers/search.js";
 
 testStore("lancedb (a temp folder; small, so dense search runs on its in-memory copy)", async () => {
   const dir = await tempDir();
@@ -62,7 +63,7 @@ describe("dense search from the in-memory copy", () => {
         const query = unit();
         const documentIds = q % 2 ? writes.filter((_, i) => i % 3 === q % 3).map((w) => w.document.id) : undefined;
         const options = { k: 10, ...(documentIds ? { documentIds } : {}) };
-        const [a, b] = [await copy.searchDense(query, options), await scan.searchDense(query, options)];
+        const [a, b] = [await searchDense(copy, query, options), await searchDense(scan, query, options)];
         expect(a.map((h) => h.chunk.id)).toEqual(b.map((h) => h.chunk.id));
         for (const [i, h] of a.entries()) expect(h.score).toBeCloseTo(b[i]?.score as number, 5);
       }
@@ -94,11 +95,11 @@ describe("LanceDB metadata filters", () => {
       await store.upsert([documentWrite("c", ["ferry history"], 2, { team: "ops" })]);
       await store.optimize();
       const ids = (hits: Array<{ chunk: { documentId: string } }>) => hits.map((h) => h.chunk.documentId).sort();
-      const dense = await store.searchDense(new Float32Array(8).fill(0.35), { k: 10, metadata: { team: "ops" } });
-      const lexical = await store.searchLexical(analyze("ferry"), { k: 10, metadata: { team: "ops" } });
+      const dense = await searchDense(store, new Float32Array(8).fill(0.35), { k: 10, metadata: { team: "ops" } });
+      const lexical = await searchLexical(store, analyze("ferry"), { k: 10, metadata: { team: "ops" } });
       expect(ids(dense)).toEqual(["a", "c"]);
       expect(ids(lexical)).toEqual(["a", "c"]);
-      expect(await store.searchLexical(analyze("ferry"), { k: 10, metadata: { team: "nobody" } })).toEqual([]);
+      expect(await searchLexical(store, analyze("ferry"), { k: 10, metadata: { team: "nobody" } })).toEqual([]);
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@ import { type FtsIndex, termQuery } from "./lancedb-fts.js";
 import { plainRows, rowsWhereIn } from "./lancedb-rows.js";
 import type { SearchScope } from "./lancedb-scope.js";
 import { CHUNK_COLUMNS, type Row, rowToChunk } from "./rows.js";
-import type { ChunkRef, ScoredChunk, ScoredRef, StoreSearchOptions } from "./types.js";
+import type { ChunkRef, ScoredRef, StoreSearchOptions } from "./types.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 
@@ -28,17 +28,12 @@ export interface RankedRow {
 // What a ranking reads of a chunk: enough to fuse and collapse, and its row id to read it back.
 const REF_COLUMNS = ["id", "doc_id"];
 
-export const toScoredChunk = ({ row, score }: RankedRow): ScoredChunk => ({ chunk: rowToChunk(row), score });
-
 export function toScoredRef({ row, score }: RankedRow): ScoredRef {
   const handle = row._rowid;
   return { chunk: { id: row.id as string, documentId: row.doc_id as string, ...(typeof handle === "bigint" ? { handle } : {}) }, score };
 }
 
-/**
- * Dense and lexical search over the chunk table, reading either whole chunks or only what a ranking
- * needs (`refs`), and reading back the chunks a ranking kept.
- */
+/** Dense and lexical rankings over the chunk table (ids and row ids only), and reading back the chunks a ranking kept. */
 export class LanceSearch {
   constructor(
     private readonly ann: AnnOptions,
@@ -46,7 +41,7 @@ export class LanceSearch {
     private readonly memory: DenseCache,
   ) {}
 
-  async dense(t: SearchTables, vector: Float32Array, options: StoreSearchOptions, refs: boolean): Promise<RankedRow[]> {
+  async dense(t: SearchTables, vector: Float32Array, options: StoreSearchOptions): Promise<RankedRow[]> {
     if (options.documentIds?.length === 0) return [];
     // The in-memory copy has no labels: it takes a metadata filter as the documents it allows.
     const fromMemory = await this.memory.search(t.chunks, t.chunksName, vector, options, () =>
@@ -56,7 +51,7 @@ export class LanceSearch {
     const where = await this.scope.where(t, options);
     if (where === null) return [];
     const probes = await this.scope.probes(t.chunks);
-    const columns = [...(refs ? REF_COLUMNS : CHUNK_COLUMNS), "_distance"];
+    const columns = [...REF_COLUMNS, "_distance"];
     let query = t.chunks
       .vectorSearch(Array.from(vector))
       .distanceType("cosine")
@@ -67,24 +62,23 @@ export class LanceSearch {
       // and a fusion's 100 candidates need no more than themselves (1,000 reads cost ~10 ms).
       .refineFactor(Math.max(1, Math.round((this.ann.refine * 10) / options.k)))
       .select(columns)
-      .limit(options.k);
-    if (refs) query = query.withRowId();
+      .limit(options.k)
+      .withRowId();
     if (where) query = query.where(where);
-    const rows = await plainRows(query, refs ? [...columns, "_rowid"] : columns);
+    const rows = await plainRows(query, [...columns, "_rowid"]);
     return rows.map((row) => ({ row, score: 1 - (row._distance as number) }));
   }
 
-  async lexical(t: SearchTables, terms: string[], options: StoreSearchOptions, refs: boolean): Promise<RankedRow[]> {
+  async lexical(t: SearchTables, terms: string[], options: StoreSearchOptions): Promise<RankedRow[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
     // Readers never build the index (that is a write): until a writer has, there is nothing to match.
     if (!(await t.fts.exists())) return [];
     const where = await this.scope.where(t, options);
     if (where === null) return [];
-    const columns = [...(refs ? REF_COLUMNS : CHUNK_COLUMNS), "_score"];
-    let query = t.chunks.query().fullTextSearch(termQuery(t.lancedb, terms)).select(columns).limit(options.k);
-    if (refs) query = query.withRowId();
+    const columns = [...REF_COLUMNS, "_score"];
+    let query = t.chunks.query().fullTextSearch(termQuery(t.lancedb, terms)).select(columns).limit(options.k).withRowId();
     if (where) query = query.where(where);
-    const rows = await plainRows(query, refs ? [...columns, "_rowid"] : columns);
+    const rows = await plainRows(query, [...columns, "_rowid"]);
     return rows.map((row) => ({ row, score: row._score as number }));
   }
 

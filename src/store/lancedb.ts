@@ -45,7 +45,7 @@ import {
 } from "./lancedb-reindex.js";
 import { inList, rowsWhereIn } from "./lancedb-rows.js";
 import { SearchScope } from "./lancedb-scope.js";
-import { LanceSearch, type SearchTables, toScoredChunk, toScoredRef } from "./lancedb-search.js";
+import { LanceSearch, type SearchTables, toScoredRef } from "./lancedb-search.js";
 import { Upkeep } from "./lancedb-upkeep.js";
 import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
@@ -58,7 +58,6 @@ import type {
   ReindexStage,
   ReindexTarget,
   RepairPlan,
-  ScoredChunk,
   ScoredRef,
   Store,
   StoredDocument,
@@ -223,24 +222,14 @@ export class LanceDbStore implements Store {
     return existing;
   }
 
-  async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    await this.renewIfStale();
-    return (await this.search.dense(this.tables(), vector, options, false)).map(toScoredChunk);
-  }
-
-  async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    await this.renewIfStale();
-    return (await this.search.lexical(this.tables(), terms, options, false)).map(toScoredChunk);
-  }
-
   async rankDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredRef[]> {
     await this.renewIfStale();
-    return (await this.search.dense(this.tables(), vector, options, true)).map(toScoredRef);
+    return (await this.search.dense(this.tables(), vector, options)).map(toScoredRef);
   }
 
   async rankLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredRef[]> {
     await this.renewIfStale();
-    return (await this.search.lexical(this.tables(), terms, options, true)).map(toScoredRef);
+    return (await this.search.lexical(this.tables(), terms, options)).map(toScoredRef);
   }
 
   async readChunks(refs: ChunkRef[]): Promise<StoredChunk[]> {

@@ -22,7 +22,6 @@ import type {
   ReindexStage,
   ReindexTarget,
   RepairPlan,
-  ScoredChunk,
   ScoredRef,
   Store,
   StoredDocument,
@@ -32,8 +31,9 @@ import type {
   WriteLock,
 } from "./types.js";
 
+// What a ranking reads of a chunk: enough to fuse and collapse.
+const RANK_COLUMNS = "id, doc_id";
 const toRef = (row: Row): ScoredRef => ({ chunk: { id: row.id as string, documentId: row.doc_id as string }, score: Number(row.score) });
-const toScored = (row: Row): ScoredChunk => ({ chunk: rowToChunk(row), score: Number(row.score) });
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database */
@@ -168,20 +168,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  async searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    return (await this.denseRows(vector, options, PG_CHUNK_COLUMNS)).map(toScored);
-  }
-
-  async searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]> {
-    return (await this.lexicalRows(terms, options, PG_CHUNK_COLUMNS)).map(toScored);
-  }
-
   async rankDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredRef[]> {
-    return (await this.denseRows(vector, options, "id, doc_id")).map(toRef);
+    return (await this.denseRows(vector, options)).map(toRef);
   }
 
   async rankLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredRef[]> {
-    return (await this.lexicalRows(terms, options, "id, doc_id")).map(toRef);
+    return (await this.lexicalRows(terms, options)).map(toRef);
   }
 
   async readChunks(refs: ChunkRef[]): Promise<StoredChunk[]> {
@@ -191,15 +183,15 @@ export class PostgresStore implements Store {
     return refs.flatMap((r) => byId.get(r.id) ?? []);
   }
 
-  private async denseRows(vector: Float32Array, options: StoreSearchOptions, columns: string): Promise<Row[]> {
+  private async denseRows(vector: Float32Array, options: StoreSearchOptions): Promise<Row[]> {
     if (options.documentIds?.length === 0) return [];
-    const sql = denseSql(this.n, vector, options, columns);
+    const sql = denseSql(this.n, vector, options, RANK_COLUMNS);
     return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 
-  private async lexicalRows(terms: string[], options: StoreSearchOptions, columns: string): Promise<Row[]> {
+  private async lexicalRows(terms: string[], options: StoreSearchOptions): Promise<Row[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    const sql = lexicalSql(this.n, terms, options, columns);
+    const sql = lexicalSql(this.n, terms, options, RANK_COLUMNS);
     return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 

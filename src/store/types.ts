@@ -55,11 +55,6 @@ export interface DocumentWrite {
   isNew?: boolean;
 }
 
-export interface ScoredChunk {
-  chunk: StoredChunk;
-  score: number;
-}
-
 /** A ranked chunk not read yet: what fusing and collapsing rankings need, and how to read it back. */
 export interface ChunkRef {
   id: string;
@@ -154,15 +149,13 @@ export interface Store {
   upsert(writes: DocumentWrite[]): Promise<void>;
   /** Removes documents and their chunks; returns how many documents existed. */
   delete(documentIds: string[]): Promise<number>;
-  searchDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredChunk[]>;
-  /** BM25 over the analysed terms; `terms` are already analysed. */
-  searchLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredChunk[]>;
   /**
-   * searchDense's and searchLexical's rankings without reading the chunks: a hybrid search fuses
-   * two rankings of 100 and keeps 10, and at a million chunks reading every candidate's text and
+   * The nearest chunks by cosine similarity, ranked without reading them: a hybrid search fuses two
+   * rankings of 100 and keeps 10, and at a million chunks reading every candidate's text and
    * metadata was a third of its time. `readChunks` then reads the ones kept.
    */
   rankDense(vector: Float32Array, options: StoreSearchOptions): Promise<ScoredRef[]>;
+  /** BM25 over the analysed terms (`terms` are already analysed), ranked as `rankDense`. */
   rankLexical(terms: string[], options: StoreSearchOptions): Promise<ScoredRef[]>;
   /** These chunks, in this order; any deleted since it was ranked is left out. */
   readChunks(refs: ChunkRef[]): Promise<StoredChunk[]>;

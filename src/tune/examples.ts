@@ -1,5 +1,5 @@
 import type { Embedder } from "../embed/types.js";
-import type { ChunkRecord, ScoredChunk, Store } from "../store/types.js";
+import type { ChunkRecord, ScoredRef, Store } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import type { TrainingPair } from "../types.js";
 import { dot, normalize } from "./adapter.js";
@@ -12,9 +12,9 @@ export interface PreparedPair {
   /** One per gold document (the chunk closest to the query), best-judged first. */
   examples: AdapterExample[];
   /** BM25's ranking at the depth search uses; fusion is replayed from it offline. */
-  lexical: ScoredChunk[];
+  lexical: ScoredRef[];
   /** Dense ranking with the untuned query vector. */
-  dense: ScoredChunk[];
+  dense: ScoredRef[];
 }
 
 export interface PrepareOptions {
@@ -49,8 +49,8 @@ export async function preparePairs(
   for (const [i, pair] of pairs.entries()) {
     const vector = vectors[i] as Float32Array;
     const [lexical, dense] = await Promise.all([
-      store.searchLexical(analyze(pair.query), { k: options.depth }),
-      store.searchDense(vector, { k: options.depth }),
+      store.rankLexical(analyze(pair.query), { k: options.depth }),
+      store.rankDense(vector, { k: options.depth }),
     ]);
     const examples = await examplesFor(store, pair, vector, lexical, options);
     prepared.push({ pair, vector, examples, lexical, dense });
@@ -63,7 +63,7 @@ async function examplesFor(
   store: Store,
   pair: TrainingPair,
   vector: Float32Array,
-  lexical: ScoredChunk[],
+  lexical: ScoredRef[],
   options: PrepareOptions,
 ): Promise<AdapterExample[]> {
   const goldIds = [...pair.gold]

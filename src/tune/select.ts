@@ -1,7 +1,7 @@
 import { pairedBootstrap } from "../eval/compare.js";
 import { queryMetrics } from "../eval/metrics.js";
 import { collapseToDocuments, type Fusion, fuse } from "../retrieve/fuse.js";
-import type { ScoredChunk } from "../store/types.js";
+import type { ScoredRef } from "../store/types.js";
 import type { TuneComparison, TunedSettings } from "../types.js";
 
 /** One query's two first-stage rankings, with the dense one from the adapter that did not train on it. */
@@ -9,9 +9,9 @@ export interface QueryRuns {
   id: string;
   query: string;
   gold: Map<string, number>;
-  lexical: ScoredChunk[];
-  dense: ScoredChunk[];
-  adaptedDense?: ScoredChunk[];
+  lexical: ScoredRef[];
+  dense: ScoredRef[];
+  adaptedDense?: ScoredRef[];
 }
 
 export interface Candidate extends TunedSettings {

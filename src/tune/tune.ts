@@ -74,7 +74,7 @@ export async function runTune(
       bestEpochs.push(trained.bestEpoch);
       for (const [i, p] of prepared.entries()) {
         if (folds[i] !== fold) continue;
-        (runs[i] as QueryRuns).adaptedDense = await deps.store.searchDense(trained.adapter.apply(p.vector), { k: deps.depth });
+        (runs[i] as QueryRuns).adaptedDense = await deps.store.rankDense(trained.adapter.apply(p.vector), { k: deps.depth });
       }
     }
   }
