@@ -1,7 +1,8 @@
 import path from "node:path";
 import type { RagkitConfig } from "../config.js";
 import type { AnnOptions } from "./ann.js";
-import { LanceDbStore, readManifestAt } from "./lancedb.js";
+import { LanceDbStore } from "./lancedb.js";
+import { readManifestAt } from "./lancedb-meta.js";
 import { isPostgresUrl, pgWhere, redactUrl } from "./postgres-schema.js";
 import type { LockOptions, Manifest, Store } from "./types.js";
 
