@@ -1,55 +1,22 @@
-import { chunkerFor } from "./chunk/index.js";
-import type { Chunker } from "./chunk/types.js";
-import type { RagkitConfig } from "./config.js";
-import { embedAll, QueryVectorCache } from "./embed/embed-batches.js";
-import { createEmbedder, embedderFor } from "./embed/index.js";
-import type { Embedder } from "./embed/types.js";
+import { embedAll } from "./embed/embed-batches.js";
 import { RagkitError } from "./errors.js";
 import type { QaItem } from "./eval/answers.js";
 import type { AskEvent } from "./generate/answer.js";
 import { askEvents } from "./generate/ask-flow.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
-import type { IngestInput } from "./ingest/pipeline.js";
-import type { ReindexReport } from "./ingest/reindex.js";
-import type { IngestOptions, IngestReport } from "./ingest/types.js";
-import type { LoaderPool } from "./load/load-pool.js";
-import type { LoadOptions } from "./load/types.js";
 import { onModelDownload, pullHubModel } from "./provider/hub-download.js";
 import type { Dtype } from "./provider/transformers.js";
-import { doctorIndex, reindexWith } from "./rag-maintain.js";
+import { RagIndex } from "./rag-index.js";
 import { copyBetween, migrateStore, openIndex } from "./rag-open.js";
-import type {
-  AskOptions,
-  CopyOptions,
-  ModelDownload,
-  RagOpenOptions,
-  RagStats,
-  ReindexCallOptions,
-  ReindexTargetInput,
-  SearchOptions,
-  TuneOptions,
-} from "./rag-options.js";
-import { partNames, searchIndex } from "./rag-search.js";
-import { createReranker } from "./rerank/index.js";
+import type { AskOptions, CopyOptions, ModelDownload, RagOpenOptions, SearchOptions, TuneOptions } from "./rag-options.js";
+import { RagParts } from "./rag-parts.js";
+import { searchIndex } from "./rag-search.js";
 import type { Reranker } from "./rerank/types.js";
 import type { CopyReport } from "./store/copy.js";
-import type { DoctorReport } from "./store/doctor.js";
-import { resolveRemovals } from "./store/removal.js";
-import type { DocumentSummary, LockOptions, Manifest, Store, StoredDocument } from "./store/types.js";
+import type { LockOptions } from "./store/types.js";
 import { pairsFromQuestions } from "./tune/pairs.js";
 import { Tuning } from "./tune/tuning.js";
-import type {
-  Answer,
-  ExportFormat,
-  ExportReport,
-  FeedbackInput,
-  FeedbackRecord,
-  Hit,
-  Reviews,
-  StoredChunk,
-  TuneReport,
-  TuneStatus,
-} from "./types.js";
+import type { Answer, ExportFormat, ExportReport, FeedbackInput, FeedbackRecord, Hit, Reviews, TuneReport, TuneStatus } from "./types.js";
 import { type FolderWatch, type WatchOptions, watchFolders } from "./watch/watcher.js";
 
 export type { CopyProgress, CopyReport } from "./store/copy.js";
@@ -64,43 +31,9 @@ export type { CopyProgress, CopyReport } from "./store/copy.js";
  * await rag.close();
  * ```
  */
-export class Rag {
-  private where = "";
-  /** Loader workers start with the first ingest: a search never needs them. */
-  private loaders?: LoaderPool;
+export class Rag extends RagIndex {
   private reviewStore?: Reviews & { close(): void };
-  private queryCache = new QueryVectorCache();
-  private generatorPromise: Promise<Generator | undefined> | undefined;
-  private rerankerPromise: Promise<Reranker | undefined> | undefined;
-  private readonly ownsReranker: boolean;
-  private ownsEmbedder: boolean;
-
-  /** The embedder of the index (it changes when a reindex, here or in another process, swaps one in). */
-  get embedder(): Embedder {
-    return this.currentEmbedder;
-  }
-  private readonly ownsGenerator: boolean;
-  private readonly tuning: Tuning;
-
-  private constructor(
-    readonly config: RagkitConfig,
-    readonly dir: string,
-    private readonly store: Store,
-    private currentEmbedder: Embedder,
-    private chunker: Chunker,
-    private manifest: Manifest,
-    generator: Generator | undefined,
-    private readonly lockOptions: LockOptions,
-    reranker: Reranker | undefined,
-    ownsEmbedder: boolean,
-  ) {
-    this.ownsGenerator = generator === undefined;
-    this.ownsEmbedder = ownsEmbedder;
-    if (generator) this.generatorPromise = Promise.resolve(generator);
-    this.ownsReranker = reranker === undefined;
-    if (reranker) this.rerankerPromise = Promise.resolve(reranker);
-    this.tuning = new Tuning(store);
-  }
+  private readonly tuning = new Tuning(this.store);
 
   /** Follows downloads of hub models (transformers.js embedders and cross-encoders), e.g. to draw a progress bar. */
   static onModelDownload(listener: ((p: ModelDownload) => void) | undefined): void {
@@ -115,25 +48,14 @@ export class Rag {
     return pullHubModel(spec, options.dtype ?? "fp32", options.onProgress);
   }
 
-  /** Where the index lives, for people: its folder, or its database (without the password) and schema. */
-  get location(): string {
-    return this.where;
-  }
-
   static async open(options: RagOpenOptions = {}): Promise<Rag> {
     const o = await openIndex(options);
-    const rag = new Rag(
+    const parts = new RagParts(
       o.config,
-      o.dir,
-      o.store,
-      o.embedder,
-      o.chunker,
-      o.manifest,
-      options.generator,
-      options.lock ?? {},
-      options.reranker,
-      !options.embedder,
+      { embedder: o.embedder, owned: !options.embedder, chunker: o.chunker },
+      { generator: options.generator, reranker: options.reranker },
     );
+    const rag = new Rag(o.config, o.dir, o.store, parts, o.manifest, options.lock ?? {});
     rag.where = o.where;
     return rag;
   }
@@ -153,48 +75,6 @@ export class Rag {
     return migrateStore(options);
   }
 
-  /** Adds, updates and (for directories) prunes documents; see `IngestReport`. */
-  async ingest(inputs: IngestInput | IngestInput[], options: IngestOptions = {}): Promise<IngestReport> {
-    const list = Array.isArray(inputs) ? inputs : [inputs];
-    // Ctrl-C while waiting for another writer stops the wait too.
-    const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
-    return this.writing(lock, async () => {
-      const { runIngest } = await import("./ingest/pipeline.js");
-      const report = await runIngest(this.ingestDeps(), list, options);
-      // Another process may have written since we opened: start from the manifest on disk.
-      const current = (await this.store.readManifest()) ?? this.manifest;
-      this.manifest = { ...current, chunker: { key: this.chunker.key, ...this.config.chunk }, updatedAt: new Date().toISOString() };
-      await this.store.writeManifest(this.manifest);
-      return report;
-    });
-  }
-
-  private ingestDeps() {
-    return {
-      store: this.store,
-      embedder: this.embedder,
-      chunker: this.chunker,
-      load: this.config.load,
-      loadFile: async (file: string, options: LoadOptions) => (await this.loaderPool()).load(file, options),
-    };
-  }
-
-  /**
-   * Runs a write holding the index's write lock, so writers in any process take turns and no
-   * commit races another. A crashed writer's half-done batch is repaired first.
-   */
-  private async writing<T>(options: LockOptions | undefined, write: () => Promise<T>): Promise<T> {
-    const lock = await this.store.lock({ ...this.lockOptions, ...options });
-    try {
-      await this.store.recover();
-      // A reindex by another process may have swapped the embedder: never write old vectors.
-      await this.follow();
-      return await write();
-    } finally {
-      await lock.release();
-    }
-  }
-
   /**
    * Hybrid (or dense, or lexical) retrieval, then the configured reranker over the first
    * `rerank.candidates` hits unless `rerank: false`. A failing reranker keeps the first-stage order
@@ -204,38 +84,8 @@ export class Rag {
     const manifest = await this.follow();
     const tuned = options.tune === false ? undefined : await this.tuning.current(manifest, this.embedder);
     const reranker = options.rerank === false ? undefined : await this.reranker();
-    const { config, store, embedder, queryCache } = this;
-    return searchIndex({ config, store, embedder, queryCache, tuned, reranker }, query, options);
-  }
-
-  /**
-   * Re-embeds the stored chunks with another embedder (no file is read again) and swaps it in
-   * atomically; the old embedder answers until then, and Ctrl-C (the signal) leaves a resumable
-   * reindex. Other processes follow the swap on their next search.
-   */
-  async reindex(target: ReindexTargetInput, options: ReindexCallOptions = {}): Promise<ReindexReport> {
-    const lock = options.signal ? { ...options.lock, signal: options.signal } : options.lock;
-    return this.writing(lock, async () => {
-      const manifest = (await this.store.readManifest()) ?? this.manifest;
-      const context = { config: this.config, store: this.store, current: this.embedder, manifest };
-      const { report, next } = await reindexWith(context, target, options);
-      if (!next) return report;
-      this.manifest = (await this.store.readManifest()) ?? this.manifest;
-      await this.useEmbedder(next, !target.embedder);
-      return report;
-    });
-  }
-
-  /** After another process's reindex: the embedder and chunk table its manifest now names. Returns the manifest read. */
-  private async follow(): Promise<Manifest | undefined> {
-    const manifest = await this.store.readManifest();
-    if (!manifest || manifest.embedder.id === this.currentEmbedder.id) return manifest;
-    const config = embedderFor(this.config.embedder, manifest.embedder.settings);
-    const next = await createEmbedder(config);
-    await this.store.refresh();
-    this.manifest = manifest;
-    await this.useEmbedder(next, true);
-    return manifest;
+    const { config, store, embedder } = this;
+    return searchIndex({ config, store, embedder, queryCache: this.parts.queryCache, tuned, reranker }, query, options);
   }
 
   /**
@@ -300,27 +150,14 @@ export class Rag {
     return (await import("./tune/export.js")).exportGeneratorData(deps, items, format);
   }
 
-  private async useEmbedder(next: Embedder, owned: boolean): Promise<void> {
-    const previous = this.currentEmbedder;
-    const ownedPrevious = this.ownsEmbedder;
-    this.currentEmbedder = next;
-    // Chunks are cut for the embedder that reads them.
-    this.chunker = chunkerFor(this.config.chunk, next);
-    this.ownsEmbedder = owned;
-    this.queryCache = new QueryVectorCache();
-    if (ownedPrevious) await previous.close();
-  }
-
   /** The reranker from the config (or given to `open`), loaded on first use; undefined when none. */
   reranker(): Promise<Reranker | undefined> {
-    this.rerankerPromise ??= createReranker(this.config.rerank, () => this.generator());
-    return this.rerankerPromise;
+    return this.parts.reranker();
   }
 
   /** The language model from the config, loaded on first use; undefined means extractive answers. */
   generator(): Promise<Generator | undefined> {
-    this.generatorPromise ??= import("./generate/index.js").then((m) => m.createGenerator(this.config.generate));
-    return this.generatorPromise;
+    return this.parts.generator();
   }
 
   /** Answers from the indexed documents with citations; says so when nothing relevant is found. */
@@ -355,59 +192,9 @@ export class Rag {
     return this.askStream(last.content, { ...options, history: messages.slice(0, -1) });
   }
 
-  /** Removes documents by id, by file path, or everything under a directory path. */
-  async remove(idsOrPaths: string[], options: { lock?: LockOptions } = {}): Promise<{ removed: number; notFound: string[] }> {
-    // Resolved under the lock, so a folder removal also catches what another writer just added.
-    return this.writing(options.lock, async () => {
-      const { ids, notFound } = resolveRemovals(await this.store.listDocuments(), idsOrPaths);
-      return { removed: await this.deleteAndCompact(ids), notFound };
-    });
-  }
-
-  /** Removes documents by id only (never reads an argument as a path); returns how many existed. */
-  async removeDocuments(ids: string[], options: { lock?: LockOptions } = {}): Promise<number> {
-    return this.writing(options.lock, () => this.deleteAndCompact(ids));
-  }
-
-  private async loaderPool(): Promise<LoaderPool> {
-    this.loaders ??= new (await import("./load/load-pool.js")).LoaderPool();
-    return this.loaders;
-  }
-
-  private async deleteAndCompact(ids: string[]): Promise<number> {
-    const removed = await this.store.delete(ids);
-    if (removed > 0) await this.store.optimize();
-    return removed;
-  }
-
-  /**
-   * Checks the index for duplicates, orphan chunks, count mismatches and wrong offsets; with
-   * `repair`, fixes them without removing any document (inconsistent ones are chunked again from
-   * their stored text).
-   */
-  async doctor(options: { repair?: boolean; lock?: LockOptions } = {}): Promise<DoctorReport> {
-    return this.writing(options.lock, () =>
-      doctorIndex(this.store, options.repair === true, async (documents) =>
-        (await import("./ingest/pipeline.js")).runIngest(this.ingestDeps(), documents, { prune: false, force: true }),
-      ),
-    );
-  }
-
   /** Ingests folders, then follows their changes until `close()` on the returned handle. */
   watch(folders: string[], options: WatchOptions = {}): FolderWatch {
     return watchFolders(this, folders, options);
-  }
-
-  documents(): Promise<DocumentSummary[]> {
-    return this.store.listDocuments();
-  }
-
-  getDocument(id: string): Promise<StoredDocument | undefined> {
-    return this.store.getDocument(id);
-  }
-
-  getChunks(documentId: string): Promise<StoredChunk[]> {
-    return this.store.getChunks(documentId);
   }
 
   /** Vectors from the index's own embedder (what `/v1/embeddings` serves). */
@@ -423,27 +210,8 @@ export class Rag {
     return this.reviewStore;
   }
 
-  async stats(): Promise<RagStats> {
-    const stats = await this.store.stats();
-    return {
-      dir: this.dir,
-      store: this.store.name,
-      location: this.where,
-      ...stats,
-      embedder: { id: this.embedder.id, dimensions: this.embedder.dimensions },
-      ...partNames(this.config, { generator: !this.ownsGenerator, reranker: !this.ownsReranker }),
-      chunker: this.chunker.key,
-      createdAt: this.manifest.createdAt,
-      updatedAt: this.manifest.updatedAt,
-    };
-  }
-
-  async close(): Promise<void> {
-    await this.loaders?.close();
+  override async close(): Promise<void> {
     this.reviewStore?.close();
-    await this.store.close();
-    if (this.ownsEmbedder) await this.currentEmbedder.close();
-    if (this.ownsGenerator && this.generatorPromise) await (await this.generatorPromise.catch(() => undefined))?.close();
-    if (this.ownsReranker) await (await this.rerankerPromise?.catch(() => undefined))?.close();
+    await super.close();
   }
 }
