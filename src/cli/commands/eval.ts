@@ -31,6 +31,14 @@ export function evalIndexDir(dataset: string, embedder: string | undefined): str
 
 export function registerEval(program: Command): void {
   const evaluate = program.command("eval").description("measure retrieval quality");
+  evalRetrieval(evaluate);
+  evalAnswers(evaluate);
+  evalCompare(evaluate);
+  evalQuestions(evaluate);
+}
+
+/** `eval retrieval`: nDCG and recall of search on a BEIR dataset. */
+function evalRetrieval(evaluate: Command): void {
   evaluate
     .command("retrieval")
     .description("nDCG@10, Recall@10/100, MRR@10 and MAP@100 on a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/test.tsv)")
@@ -97,7 +105,10 @@ export function registerEval(program: Command): void {
         ].join("\n")}\n`,
       );
     });
+}
 
+/** `eval answers`: Answers to a QA set, scored. */
+function evalAnswers(evaluate: Command): void {
   withModelOptions(
     evaluate
       .command("answers")
@@ -162,7 +173,10 @@ export function registerEval(program: Command): void {
       }
     },
   );
+}
 
+/** `eval compare`: Two run files compared, metric by metric. */
+function evalCompare(evaluate: Command): void {
   evaluate
     .command("compare")
     .description("per-metric deltas of two run files with paired-bootstrap 95% intervals and p-values")
@@ -195,7 +209,10 @@ export function registerEval(program: Command): void {
       }
       if (options.failIfWorse && comparison.metrics.some((m) => m.worse)) process.exitCode = 1;
     });
+}
 
+/** `eval questions`: Synthetic QA pairs drawn from the index. */
+function evalQuestions(evaluate: Command): void {
   withModelOptions(
     evaluate
       .command("questions")

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type {} from "@fastify/swagger";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { countTokens } from "../../chunk/tokens.js";
 import { RagkitError } from "../../errors.js";
 import type { ChatMessage } from "../../generate/types.js";
@@ -36,6 +36,98 @@ function extension(answer: Answer) {
     hits: answer.hits.map(hitJson),
     ...(answer.droppedMarkers ? { droppedMarkers: answer.droppedMarkers } : {}),
   };
+}
+
+interface CompletionMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+function chatBodySchema(limits: RouteLimits) {
+  return {
+    type: "object",
+    required: ["messages"],
+    properties: {
+      model: { type: "string", maxLength: 256 },
+      stream: { type: "boolean" },
+      messages: {
+        type: "array",
+        minItems: 1,
+        maxItems: 100,
+        items: {
+          type: "object",
+          required: ["role", "content"],
+          properties: {
+            role: { type: "string", enum: ["system", "developer", "user", "assistant", "tool"] },
+            content: {
+              anyOf: [
+                { type: "string", maxLength: limits.maxQueryChars },
+                {
+                  type: "array",
+                  maxItems: 100,
+                  items: {
+                    type: "object",
+                    required: ["type"],
+                    properties: { type: { type: "string" }, text: { type: "string", maxLength: limits.maxQueryChars } },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  } as const;
+}
+
+/** The conversation as `rag.chat` takes it: user and assistant turns, the last one the user's. */
+function chatMessages(body: ChatBody, limits: RouteLimits): ChatMessage[] {
+  const messages: ChatMessage[] = body.messages
+    .filter((m) => m.role === "user" || m.role === "assistant")
+    .map((m) => ({ role: m.role as "user" | "assistant", content: textOf(m.content) }));
+  if (messages[messages.length - 1]?.role !== "user") throw new RagkitError("INVALID_ARGUMENT", "The last message must be from the user");
+  checkRequestChars(
+    messages.map((m) => m.content),
+    limits,
+    "The messages",
+  );
+  const question = messages[messages.length - 1]?.content ?? "";
+  if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The last user message has no text");
+  return messages;
+}
+
+function completion(answer: Answer, meta: CompletionMeta) {
+  const content = answer.text + sourcesText(answer);
+  const prompt = answer.usage?.promptTokens ?? 0;
+  const completionTokens = answer.usage?.completionTokens ?? countTokens(content);
+  return {
+    ...meta,
+    object: "chat.completion",
+    choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
+    usage: { prompt_tokens: prompt, completion_tokens: completionTokens, total_tokens: prompt + completionTokens },
+    ragkit: extension(answer),
+  };
+}
+
+/** The answer as chat.completion.chunk events, the sources last; an error mid-stream is an event too. */
+async function streamCompletion(reply: FastifyReply, rag: Rag, messages: ChatMessage[], meta: CompletionMeta): Promise<void> {
+  const sse = openSse(reply);
+  const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+    sse.data(JSON.stringify({ ...meta, object: "chat.completion.chunk", choices: [{ index: 0, delta, finish_reason: finish }], ...extra }));
+  chunk({ role: "assistant", content: "" }, null);
+  try {
+    for await (const event of rag.chatStream(messages, { signal: sse.signal })) {
+      if (event.type === "token") chunk({ content: event.text }, null);
+      if (event.type === "answer") chunk({ content: sourcesText(event.answer) }, null, { ragkit: extension(event.answer) });
+    }
+    chunk({}, "stop");
+  } catch (error) {
+    const e = RagkitError.isInstance(error) ? error : new RagkitError("INTERNAL", "Generation failed");
+    sse.data(JSON.stringify({ error: { ...e.toJSON(), type: "server_error" } }));
+  }
+  sse.data("[DONE]");
+  sse.end();
 }
 
 /**
@@ -97,108 +189,16 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimi
 
   app.post<{ Body: ChatBody }>(
     "/v1/chat/completions",
-    {
-      schema: {
-        tags: ["openai"],
-        body: {
-          type: "object",
-          required: ["messages"],
-          properties: {
-            model: { type: "string", maxLength: 256 },
-            stream: { type: "boolean" },
-            messages: {
-              type: "array",
-              minItems: 1,
-              maxItems: 100,
-              items: {
-                type: "object",
-                required: ["role", "content"],
-                properties: {
-                  role: { type: "string", enum: ["system", "developer", "user", "assistant", "tool"] },
-                  content: {
-                    anyOf: [
-                      { type: "string", maxLength: limits.maxQueryChars },
-                      {
-                        type: "array",
-                        maxItems: 100,
-                        items: {
-                          type: "object",
-                          required: ["type"],
-                          properties: { type: { type: "string" }, text: { type: "string", maxLength: limits.maxQueryChars } },
-                        },
-                      },
-                    ],
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-      preHandler: limits.gates.answer.preHandler,
-    },
+    { schema: { tags: ["openai"], body: chatBodySchema(limits) }, preHandler: limits.gates.answer.preHandler },
     async (request, reply) => {
-      const body = request.body;
-      const messages: ChatMessage[] = body.messages
-        .filter((m) => m.role === "user" || m.role === "assistant")
-        .map((m) => ({ role: m.role as "user" | "assistant", content: textOf(m.content) }));
-      if (messages[messages.length - 1]?.role !== "user")
-        throw new RagkitError("INVALID_ARGUMENT", "The last message must be from the user");
-      checkRequestChars(
-        messages.map((m) => m.content),
-        limits,
-        "The messages",
-      );
-      const question = messages[messages.length - 1]?.content ?? "";
-      if (question.trim().length === 0) throw new RagkitError("INVALID_ARGUMENT", "The last user message has no text");
-      const id = `chatcmpl-${randomUUID()}`;
-      const created = Math.floor(Date.now() / 1000);
-      const model = body.model || RAG_MODEL_ID;
-      if (!body.stream) {
-        const answer = await rag.chat(messages);
-        const content = answer.text + sourcesText(answer);
-        return {
-          id,
-          object: "chat.completion",
-          created,
-          model,
-          choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }],
-          usage: {
-            prompt_tokens: answer.usage?.promptTokens ?? 0,
-            completion_tokens: answer.usage?.completionTokens ?? countTokens(content),
-            total_tokens: (answer.usage?.promptTokens ?? 0) + (answer.usage?.completionTokens ?? countTokens(content)),
-          },
-          ragkit: extension(answer),
-        };
-      }
-      const sse = openSse(reply);
-      const chunk = (delta: object, finish: string | null, extra: object = {}) =>
-        sse.data(
-          JSON.stringify({
-            id,
-            object: "chat.completion.chunk",
-            created,
-            model,
-            choices: [{ index: 0, delta, finish_reason: finish }],
-            ...extra,
-          }),
-        );
-      chunk({ role: "assistant", content: "" }, null);
-      try {
-        for await (const event of rag.chatStream(messages, { signal: sse.signal })) {
-          if (event.type === "token") chunk({ content: event.text }, null);
-          if (event.type === "answer") {
-            const sources = sourcesText(event.answer);
-            chunk({ content: sources }, null, { ragkit: extension(event.answer) });
-          }
-        }
-        chunk({}, "stop");
-      } catch (error) {
-        const e = RagkitError.isInstance(error) ? error : new RagkitError("INTERNAL", "Generation failed");
-        sse.data(JSON.stringify({ error: { ...e.toJSON(), type: "server_error" } }));
-      }
-      sse.data("[DONE]");
-      sse.end();
+      const messages = chatMessages(request.body, limits);
+      const meta: CompletionMeta = {
+        id: `chatcmpl-${randomUUID()}`,
+        created: Math.floor(Date.now() / 1000),
+        model: request.body.model || RAG_MODEL_ID,
+      };
+      if (!request.body.stream) return completion(await rag.chat(messages), meta);
+      await streamCompletion(reply, rag, messages, meta);
       return reply;
     },
   );
