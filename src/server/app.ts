@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
+import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from "fastify";
 import type { RagkitConfig } from "../config.js";
 import { RagkitError } from "../errors.js";
 import type { Rag } from "../rag.js";
@@ -41,7 +42,39 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
       `Listening on ${server.host} exposes the index beyond this machine: set RAGKIT_API_KEYS, or use --host 127.0.0.1`,
     );
   }
-  const app = Fastify({
+  const app = Fastify(fastifyOptions(options));
+  installErrorHandling(app);
+  const keys = keyCheck(server.apiKeys);
+  installSecurityHeaders(app);
+  await app.register(swagger, {
+    openapi: { info: { title: "ragkit", version: options.version, description: "Retrieval-augmented generation over your documents" } },
+  });
+  await installRateLimit(app, server.rateLimit, keys);
+  installAuth(app, keys);
+  await app.register(multipart, { limits: { fileSize: options.maxFileBytes, files: 200, fieldSize: 1_000_000 } });
+  installCors(app, server.corsOrigins);
+  const { ingested } = installMetrics(app, rag);
+  const limits = routeLimits(server);
+  registerApi(app, rag, limits, {
+    uploadsDir: path.join(rag.dir, "uploads"),
+    maxFileBytes: options.maxFileBytes,
+    onIngest: (report) => {
+      ingested.inc({ result: "added" }, report.added);
+      ingested.inc({ result: "updated" }, report.updated);
+      ingested.inc({ result: "unchanged" }, report.unchanged);
+      ingested.inc({ result: "failed" }, report.failed.length);
+    },
+  });
+  registerOpenAI(app, rag, limits);
+  registerMcp(app, rag, options.version, limits);
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await registerWeb(app, options.webDir ?? WEB_DIR);
+  return app;
+}
+
+function fastifyOptions(options: ServerOptions): FastifyHttpOptions<Server> {
+  const { server } = options;
+  return {
     logger:
       options.logger === false || options.logger === undefined
         ? false
@@ -59,9 +92,10 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
     requestTimeout: server.requestTimeoutMs,
     keepAliveTimeout: server.idleTimeoutMs,
     http: { headersTimeout: Math.min(server.headersTimeoutMs, server.requestTimeoutMs), connectionsCheckingInterval: 1_000 },
-  });
-  installErrorHandling(app);
-  const keys = keyCheck(server.apiKeys);
+  };
+}
+
+function installSecurityHeaders(app: FastifyInstance): void {
   // The UI renders document text; even if something slipped through, inline script cannot run.
   app.addHook("onSend", async (_request, reply) => {
     void reply.header("x-content-type-options", "nosniff");
@@ -70,11 +104,11 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     );
   });
-  await app.register(swagger, {
-    openapi: { info: { title: "ragkit", version: options.version, description: "Retrieval-augmented generation over your documents" } },
-  });
+}
+
+async function installRateLimit(app: FastifyInstance, max: number, keys: ReturnType<typeof keyCheck>): Promise<void> {
   await app.register(rateLimit, {
-    max: server.rateLimit,
+    max,
     timeWindow: 60_000,
     // Only a valid key gets its own bucket: made-up keys share their address's limit.
     keyGenerator: (request) => keys.validKey(request) ?? request.ip,
@@ -87,23 +121,26 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
       return Object.assign(error, { statusCode: 429 });
     },
   });
-  installAuth(app, keys);
-  await app.register(multipart, { limits: { fileSize: options.maxFileBytes, files: 200, fieldSize: 1_000_000 } });
-  if (server.corsOrigins.length > 0) {
-    const allowed = new Set(server.corsOrigins);
-    app.addHook("onRequest", async (request, reply) => {
-      const origin = request.headers.origin;
-      if (origin && allowed.has(origin)) {
-        void reply.header("access-control-allow-origin", origin).header("vary", "origin");
-        void reply
-          .header("access-control-allow-headers", "authorization, content-type")
-          .header("access-control-allow-methods", "GET, POST, DELETE");
-      }
-    });
-  }
-  const { ingested } = installMetrics(app, rag);
+}
+
+/** Pages on these origins may call the API from a browser; the API keys are still checked. */
+function installCors(app: FastifyInstance, origins: string[]): void {
+  if (origins.length === 0) return;
+  const allowed = new Set(origins);
+  app.addHook("onRequest", async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin && allowed.has(origin)) {
+      void reply.header("access-control-allow-origin", origin).header("vary", "origin");
+      void reply
+        .header("access-control-allow-headers", "authorization, content-type")
+        .header("access-control-allow-methods", "GET, POST, DELETE");
+    }
+  });
+}
+
+function routeLimits(server: ServerOptions["server"]): RouteLimits {
   const gateLimits = { concurrent: server.maxConcurrent, queued: server.maxQueued };
-  const limits: RouteLimits = {
+  return {
     maxQueryChars: server.maxQueryChars,
     maxRequestChars: server.maxRequestChars,
     gates: {
@@ -114,20 +151,9 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
     },
     lock: { timeoutMs: server.lockWaitMs, command: `ragkit serve (pid ${process.pid})` },
   };
-  registerApi(app, rag, limits, {
-    uploadsDir: path.join(rag.dir, "uploads"),
-    maxFileBytes: options.maxFileBytes,
-    onIngest: (report) => {
-      ingested.inc({ result: "added" }, report.added);
-      ingested.inc({ result: "updated" }, report.updated);
-      ingested.inc({ result: "unchanged" }, report.unchanged);
-      ingested.inc({ result: "failed" }, report.failed.length);
-    },
-  });
-  registerOpenAI(app, rag, limits);
-  registerMcp(app, rag, options.version, limits);
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  const webDir = options.webDir ?? WEB_DIR;
+}
+
+async function registerWeb(app: FastifyInstance, webDir: string): Promise<void> {
   if (existsSync(path.join(webDir, "index.html"))) {
     // The static shell is the only public part besides /health: its routes are marked in their own scope.
     await app.register(async (scope) => {
@@ -137,5 +163,4 @@ export async function createServer(rag: Rag, options: ServerOptions): Promise<Fa
       await scope.register(fastifyStatic, { root: webDir, prefix: "/", index: ["index.html"], wildcard: false });
     });
   }
-  return app;
 }
