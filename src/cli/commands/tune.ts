@@ -31,6 +31,14 @@ const DEFAULT_SYNTHETIC = 200;
 
 export function registerTune(program: Command): void {
   const tune = program.command("tune").description("fit retrieval to this corpus; `tune status | reset | export`");
+  tuneRun(tune);
+  tuneStatus(tune);
+  tuneReset(tune);
+  tuneExport(tune);
+}
+
+/** `tune` (the default subcommand): train, and keep what cross-validation says helps. */
+function tuneRun(tune: Command): void {
   // The training run is the default subcommand, so `tune export --dataset` keeps its own --dataset.
   tune
     .command("run", { isDefault: true })
@@ -57,7 +65,10 @@ export function registerTune(program: Command): void {
       if (globals.json) return printJson({ ...report, ...(heldOut ? { heldOut } : {}) });
       process.stdout.write(describe(report, heldOut, options.report));
     });
+}
 
+/** `tune status`: the active tuning and the earlier ones. */
+function tuneStatus(tune: Command): void {
   tune
     .command("status")
     .description("the active tuning: what it was trained on and how it scored; every earlier one")
@@ -77,7 +88,10 @@ export function registerTune(program: Command): void {
       for (const h of status.history) lines.push(`  v${h.version} ${h.createdAt} ${h.applied ? "applied" : "kept untuned"}: ${h.reason}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     });
+}
 
+/** `tune reset`: untuned search again. */
+function tuneReset(tune: Command): void {
   tune
     .command("reset")
     .description("go back to untuned search (stored tunings stay in the history)")
@@ -87,7 +101,10 @@ export function registerTune(program: Command): void {
       if (globals.json) return printJson({ reset });
       process.stdout.write(reset ? "untuned: search uses the configured settings again\n" : "nothing was tuned\n");
     });
+}
 
+/** `tune export`: training data for a generator. */
+function tuneExport(tune: Command): void {
   tune
     .command("export")
     .description("training data for a generator: each question, the passages ragkit would send, a cited answer")

@@ -77,8 +77,17 @@ async function respond(reply: FastifyReply, run: (signal?: AbortSignal) => Async
 
 /** Search, ask and chat under /api. */
 export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
-  const text = { type: "string", minLength: 1, maxLength: limits.maxQueryChars } as const;
+  searchRoute(app, rag, limits);
+  askRoute(app, rag, limits);
+  chatRoute(app, rag, limits);
+}
 
+function queryText(limits: RouteLimits) {
+  return { type: "string", minLength: 1, maxLength: limits.maxQueryChars } as const;
+}
+
+/** POST /api/search: hits as JSON. */
+function searchRoute(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
   app.post<{ Body: RetrievalBody & { query: string; collapse?: boolean } }>(
     "/api/search",
     {
@@ -88,7 +97,7 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
           type: "object",
           required: ["query"],
           additionalProperties: false,
-          properties: { query: text, collapse: { type: "boolean" }, ...retrievalProperties },
+          properties: { query: queryText(limits), collapse: { type: "boolean" }, ...retrievalProperties },
         },
       },
       preHandler: limits.gates.search.preHandler,
@@ -100,7 +109,10 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
       return { hits: hits.map(hitJson), ...(warnings.length > 0 ? { warnings } : {}) };
     },
   );
+}
 
+/** POST /api/ask: an answer, as JSON or server-sent events. */
+function askRoute(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
   app.post<{ Body: RetrievalBody & { question: string; stream?: boolean } }>(
     "/api/ask",
     {
@@ -110,7 +122,7 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
           type: "object",
           required: ["question"],
           additionalProperties: false,
-          properties: { question: text, stream: { type: "boolean" }, ...retrievalProperties },
+          properties: { question: queryText(limits), stream: { type: "boolean" }, ...retrievalProperties },
         },
       },
       preHandler: limits.gates.answer.preHandler,
@@ -124,7 +136,10 @@ export function registerAnswerRoutes(app: FastifyInstance, rag: Rag, limits: Rou
       );
     },
   );
+}
 
+/** POST /api/chat: the last user message answered with the conversation before it. */
+function chatRoute(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
   app.post<{ Body: RetrievalBody & { messages: ChatMessage[]; stream?: boolean } }>(
     "/api/chat",
     {

@@ -135,6 +135,13 @@ async function streamCompletion(reply: FastifyReply, rag: Rag, messages: ChatMes
  * in the index. The conversation is answered like `rag.chat`; the requested model name is echoed.
  */
 export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
+  modelsRoute(app, rag);
+  embeddingsRoute(app, rag, limits);
+  chatCompletionsRoute(app, rag, limits);
+}
+
+/** GET /v1/models: the answering "model" and the embedder. */
+function modelsRoute(app: FastifyInstance, rag: Rag): void {
   app.get("/v1/models", { schema: { tags: ["openai"] } }, async () => ({
     object: "list",
     data: [
@@ -142,7 +149,10 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimi
       { id: rag.embedder.id, object: "model", created: 0, owned_by: "ragkit" },
     ],
   }));
+}
 
+/** POST /v1/embeddings: vectors from the index's own embedder. */
+function embeddingsRoute(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
   app.post<{ Body: { input: string | string[]; model?: string; encoding_format?: "float" | "base64" } }>(
     "/v1/embeddings",
     {
@@ -186,7 +196,10 @@ export function registerOpenAI(app: FastifyInstance, rag: Rag, limits: RouteLimi
       };
     },
   );
+}
 
+/** POST /v1/chat/completions: the conversation answered from the index. */
+function chatCompletionsRoute(app: FastifyInstance, rag: Rag, limits: RouteLimits): void {
   app.post<{ Body: ChatBody }>(
     "/v1/chat/completions",
     { schema: { tags: ["openai"], body: chatBodySchema(limits) }, preHandler: limits.gates.answer.preHandler },
