@@ -64,20 +64,9 @@ export async function runTune(
     lexical: p.lexical,
     dense: p.dense,
   }));
-  const bestEpochs: number[] = [];
-  if (withAdapter) {
-    for (let fold = 0; fold < (options.folds ?? 2); fold++) {
-      const train = prepared.filter((_, i) => folds[i] !== fold);
-      const trained = fitWithValidation(train, training, seed + fold, (epoch) =>
-        progress?.({ phase: "train", stage: `fold ${fold + 1}`, done: epoch.epoch, total: training.epochs, epoch }),
-      );
-      bestEpochs.push(trained.bestEpoch);
-      for (const [i, p] of prepared.entries()) {
-        if (folds[i] !== fold) continue;
-        (runs[i] as QueryRuns).adaptedDense = await deps.store.rankDense(trained.adapter.apply(p.vector), { k: deps.depth });
-      }
-    }
-  }
+  const bestEpochs = withAdapter
+    ? await crossFit(deps, prepared, runs, { folds, count: options.folds ?? 2, seed }, training, progress)
+    : [];
   progress?.({ phase: "select", done: 0, total: 1 });
   const untuned = { ...deps.untuned, adapter: false };
   const selection = selectCandidate(runs, untuned, withAdapter && bestEpochs.some((e) => e > 0));
@@ -85,18 +74,7 @@ export async function runTune(
   const minGain = options.minGain ?? 0.005;
   const c = selection.comparison;
   const applied = c.delta >= minGain && c.ci[0] > 0;
-  let adapter: { weights: QueryAdapter; history: EpochLog[]; bestEpoch: number } | undefined;
-  if (applied && selection.best.adapter) {
-    // The final adapter learns from every pair, for as many epochs as the folds found best.
-    const epochs = Math.max(1, Math.round(bestEpochs.reduce((a, b) => a + b, 0) / bestEpochs.length));
-    const all = prepared.flatMap((p) => p.examples);
-    const final = trainAdapter(all, undefined, {
-      ...training,
-      epochs,
-      onEpoch: (epoch) => progress?.({ phase: "train", stage: "final", done: epoch.epoch, total: epochs, epoch }),
-    });
-    adapter = { weights: final.adapter, history: final.history, bestEpoch: final.bestEpoch };
-  }
+  const adapter = applied && selection.best.adapter ? finalAdapter(prepared, bestEpochs, training, progress) : undefined;
   const settings: TunedSettings = applied ? { denseWeight: selection.best.denseWeight, fusion: selection.best.fusion } : deps.untuned;
   const reason = applied
     ? `cross-validated nDCG@10 ${c.untuned.toFixed(4)} → ${c.tuned.toFixed(4)} (${signed(c.delta)}, 95% CI ${signed(c.ci[0])} to ${signed(c.ci[1])}) on ${c.queries} training queries`
@@ -123,6 +101,52 @@ export async function runTune(
     validation: c,
   };
   return { report, record };
+}
+
+type Progress = RunTuneOptions["onProgress"];
+
+/**
+ * Each fold's queries ranked by an adapter trained on the other folds (so no query is scored by
+ * what it trained); returns each fold's best epoch.
+ */
+async function crossFit(
+  deps: TuneDeps,
+  prepared: PreparedPair[],
+  runs: QueryRuns[],
+  folds: { folds: number[]; count: number; seed: number },
+  training: TrainAdapterOptions,
+  progress: Progress,
+): Promise<number[]> {
+  const bestEpochs: number[] = [];
+  for (let fold = 0; fold < folds.count; fold++) {
+    const train = prepared.filter((_, i) => folds.folds[i] !== fold);
+    const trained = fitWithValidation(train, training, folds.seed + fold, (epoch) =>
+      progress?.({ phase: "train", stage: `fold ${fold + 1}`, done: epoch.epoch, total: training.epochs, epoch }),
+    );
+    bestEpochs.push(trained.bestEpoch);
+    for (const [i, p] of prepared.entries()) {
+      if (folds.folds[i] !== fold) continue;
+      (runs[i] as QueryRuns).adaptedDense = await deps.store.rankDense(trained.adapter.apply(p.vector), { k: deps.depth });
+    }
+  }
+  return bestEpochs;
+}
+
+/** The adapter that is kept learns from every pair, for as many epochs as the folds found best. */
+function finalAdapter(
+  prepared: PreparedPair[],
+  bestEpochs: number[],
+  training: TrainAdapterOptions,
+  progress: Progress,
+): { weights: QueryAdapter; history: EpochLog[]; bestEpoch: number } {
+  const epochs = Math.max(1, Math.round(bestEpochs.reduce((a, b) => a + b, 0) / bestEpochs.length));
+  const all = prepared.flatMap((p) => p.examples);
+  const final = trainAdapter(all, undefined, {
+    ...training,
+    epochs,
+    onEpoch: (epoch) => progress?.({ phase: "train", stage: "final", done: epoch.epoch, total: epochs, epoch }),
+  });
+  return { weights: final.adapter, history: final.history, bestEpoch: final.bestEpoch };
 }
 
 /** Trains on most of `pairs`, stopping early on the rest. */
