@@ -4,6 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { RagkitError } from "../errors.js";
 import { DEFAULT_SYSTEM_PROMPT, DEFAULT_USER_TEMPLATE } from "../generate/prompt.js";
+import type { Generator } from "../generate/types.js";
 import type { Rag } from "../rag.js";
 import type { Answer } from "../types.js";
 import { VERSION } from "../version.js";
@@ -148,6 +149,40 @@ function qaPaths(dataset: string, corpus?: string) {
   return { questions, corpus: corpusFile };
 }
 
+/** The LLM judge's verdict on one answer, given the passages it cites (or the first hits). */
+async function judge(generator: Generator, item: QaItem, answer: Answer): Promise<Record<string, number>> {
+  const passages =
+    answer.citations.length > 0
+      ? answer.citations.map((c) => `[${c.marker}] ${c.quote}`)
+      : answer.hits.slice(0, 3).map((h, i) => `[${i + 1}] ${h.chunk.text}`);
+  let reply = "";
+  const judgeMessages = [
+    { role: "system" as const, content: JUDGE_PROMPT },
+    { role: "user" as const, content: `Passages:\n${passages.join("\n")}\n\nQuestion: ${item.question}\n\nAnswer: ${answer.text}` },
+  ];
+  for await (const delta of generator.stream(judgeMessages, { maxTokens: 64, temperature: 0 })) reply += delta;
+  const verdict = parseJudge(reply);
+  // An unreadable verdict counts as unjudged, never as a pass.
+  return verdict ? { judged: 1, judgeFaithful: verdict.faithful, judgeRelevance: verdict.relevance } : { judged: 0 };
+}
+
+/** Each metric's mean over the answers that have it (judge scores: those the judge could score), and corpus BLEU. */
+function aggregateMetrics(results: AnswerResult[]): Record<string, number> {
+  const aggregate: Record<string, number> = {};
+  for (const key of new Set(results.flatMap((r) => Object.keys(r.metrics)))) {
+    const scored = results.filter((r) => key in r.metrics);
+    aggregate[key] = scored.reduce((sum, r) => sum + (r.metrics[key] ?? 0), 0) / scored.length;
+  }
+  if (results.length > 0) {
+    const streams = Math.max(...results.map((r) => r.gold.length));
+    aggregate.corpusBleu = corpusBleu(
+      results.map((r) => r.answer),
+      Array.from({ length: streams }, (_, k) => results.map((r) => r.gold[k] ?? r.gold[0] ?? "")),
+    );
+  }
+  return aggregate;
+}
+
 /**
  * Ingests the corpus (if given), answers every (sampled) question with the Rag's configured
  * answerer and scores it. An abort stops after the current question and keeps what was scored.
@@ -169,25 +204,7 @@ export async function evaluateAnswers(rag: Rag, dataset: string, options: Answer
     if (options.signal?.aborted) break;
     const answer = await rag.ask(item.question);
     const metrics = scoreAnswer(answer, item);
-    if (options.judge && generator) {
-      const passages =
-        answer.citations.length > 0
-          ? answer.citations.map((c) => `[${c.marker}] ${c.quote}`)
-          : answer.hits.slice(0, 3).map((h, i) => `[${i + 1}] ${h.chunk.text}`);
-      let reply = "";
-      const judgeMessages = [
-        { role: "system" as const, content: JUDGE_PROMPT },
-        { role: "user" as const, content: `Passages:\n${passages.join("\n")}\n\nQuestion: ${item.question}\n\nAnswer: ${answer.text}` },
-      ];
-      for await (const delta of generator.stream(judgeMessages, { maxTokens: 64, temperature: 0 })) reply += delta;
-      const verdict = parseJudge(reply);
-      // An unreadable verdict counts as unjudged, never as a pass.
-      metrics.judged = verdict ? 1 : 0;
-      if (verdict) {
-        metrics.judgeFaithful = verdict.faithful;
-        metrics.judgeRelevance = verdict.relevance;
-      }
-    }
+    if (options.judge && generator) Object.assign(metrics, await judge(generator, item, answer));
     results.push({
       id: item._id,
       question: item.question,
@@ -200,19 +217,7 @@ export async function evaluateAnswers(rag: Rag, dataset: string, options: Answer
     });
     options.onProgress?.(results.length, items.length);
   }
-  const aggregate: Record<string, number> = {};
-  // Judge scores average over the answers the judge could score.
-  for (const key of new Set(results.flatMap((r) => Object.keys(r.metrics)))) {
-    const scored = results.filter((r) => key in r.metrics);
-    aggregate[key] = scored.reduce((sum, r) => sum + (r.metrics[key] ?? 0), 0) / scored.length;
-  }
-  if (results.length > 0) {
-    const streams = Math.max(...results.map((r) => r.gold.length));
-    aggregate.corpusBleu = corpusBleu(
-      results.map((r) => r.answer),
-      Array.from({ length: streams }, (_, k) => results.map((r) => r.gold[k] ?? r.gold[0] ?? "")),
-    );
-  }
+  const aggregate = aggregateMetrics(results);
   const run: AnswerRun = {
     kind: "answers",
     dataset: paths.questions,
