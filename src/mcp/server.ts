@@ -43,6 +43,12 @@ export function createMcpServer(rag: Rag, version: string, limits: McpLimits = {
       return asText(answer);
     },
   );
+  registerDocumentTools(server, rag);
+  return server;
+}
+
+/** `list_documents`, `get_document`, and each document as a resource. */
+function registerDocumentTools(server: McpServer, rag: Rag): void {
   server.registerTool(
     "list_documents",
     { title: "List documents", description: "The documents in the index, with ids, sources and sizes.", inputSchema: {} },
@@ -87,5 +93,4 @@ export function createMcpServer(rag: Rag, version: string, limits: McpLimits = {
       return { contents: document ? [{ uri: uri.href, mimeType: "text/plain", text: document.text }] : [] };
     },
   );
-  return server;
 }

@@ -23,6 +23,12 @@ function csvCell(value: unknown): string {
 
 export function registerReview(program: Command): void {
   const review = program.command("review").description("human review of answers from an `eval answers --out` run");
+  reviewServe(review);
+  reviewExport(review);
+}
+
+/** `review serve`: the Review page of the web UI for one run file. */
+function reviewServe(review: Command): void {
   review
     .command("serve")
     .description("the web UI's Review page for a run: one answer at a time to rate (ratings persist in the index folder)")
@@ -56,6 +62,10 @@ export function registerReview(program: Command): void {
         await app.close();
       });
     });
+}
+
+/** `review export`: the ratings, with agreement between reviewers. */
+function reviewExport(review: Command): void {
   review
     .command("export")
     .description("ratings as CSV or JSONL, with inter-reviewer agreement (Cohen's kappa)")
