@@ -80,11 +80,7 @@ export class OpenAIGenerator implements Generator {
         ...(options.stop?.length ? { stop: options.stop } : {}),
       };
       if (options.stream === false) {
-        const completion = await client.chat.completions.create({ ...request, stream: false }, { signal: controller.signal });
-        const content = completion?.choices?.[0]?.message?.content;
-        if (typeof content !== "string") throw new RagkitError("PROVIDER_BAD_RESPONSE", `${this.baseUrl} answered without a message`);
-        if (completion.usage)
-          options.onUsage?.({ promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens });
+        const content = await this.completeOnce(client, request, controller.signal, options);
         if (content) yield content;
         return;
       }
@@ -104,30 +100,50 @@ export class OpenAIGenerator implements Generator {
       // An aborted stream can end quietly instead of throwing: the reason still has to surface.
       if (timedOut || options.signal?.aborted) throw new Error("stream ended by abort");
     } catch (error) {
-      if (timedOut) {
-        throw new RagkitError(
-          "PROVIDER_TIMEOUT",
-          `${this.baseUrl} sent nothing for ${this.timeoutMs} ms; raise generate.timeoutMs or check the server`,
-        );
-      }
-      if (options.signal?.aborted) throw new RagkitError("ABORTED", "The answer was aborted");
-      throw providerError(sdk, error, {
-        baseUrl: this.baseUrl,
-        model: this.model,
-        timeoutMs: this.timeoutMs,
-        maxRetries: this.options.maxRetries ?? 2,
-        settings: {
-          timeout: "generate.timeoutMs (RAGKIT_GENERATE_TIMEOUT_MS)",
-          baseUrl: "--base-url (OPENAI_BASE_URL)",
-          apiKey: "OPENAI_API_KEY or generate.apiKey",
-          model: "--model (RAGKIT_MODEL)",
-          retries: "generate.maxRetries",
-        },
-      });
+      throw this.failure(sdk, error, timedOut, options.signal);
     } finally {
       clearTimeout(idle);
       options.signal?.removeEventListener("abort", abort);
     }
+  }
+
+  /** One request without streaming (for servers that cannot stream): the whole message. */
+  private async completeOnce(
+    client: OpenAIClient,
+    request: { model: string; messages: ChatMessage[] },
+    signal: AbortSignal,
+    options: GenerateOptions,
+  ): Promise<string> {
+    const completion = await client.chat.completions.create({ ...request, stream: false }, { signal });
+    const content = completion?.choices?.[0]?.message?.content;
+    if (typeof content !== "string") throw new RagkitError("PROVIDER_BAD_RESPONSE", `${this.baseUrl} answered without a message`);
+    if (completion.usage)
+      options.onUsage?.({ promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens });
+    return content;
+  }
+
+  /** What went wrong, as the error a user can act on: a stalled stream, an abort, or the provider's failure. */
+  private failure(sdk: OpenAIModule, error: unknown, timedOut: boolean, signal: AbortSignal | undefined): RagkitError {
+    if (timedOut) {
+      return new RagkitError(
+        "PROVIDER_TIMEOUT",
+        `${this.baseUrl} sent nothing for ${this.timeoutMs} ms; raise generate.timeoutMs or check the server`,
+      );
+    }
+    if (signal?.aborted) return new RagkitError("ABORTED", "The answer was aborted");
+    return providerError(sdk, error, {
+      baseUrl: this.baseUrl,
+      model: this.model,
+      timeoutMs: this.timeoutMs,
+      maxRetries: this.options.maxRetries ?? 2,
+      settings: {
+        timeout: "generate.timeoutMs (RAGKIT_GENERATE_TIMEOUT_MS)",
+        baseUrl: "--base-url (OPENAI_BASE_URL)",
+        apiKey: "OPENAI_API_KEY or generate.apiKey",
+        model: "--model (RAGKIT_MODEL)",
+        retries: "generate.maxRetries",
+      },
+    });
   }
 
   async close(): Promise<void> {}
