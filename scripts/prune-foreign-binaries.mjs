@@ -1,12 +1,13 @@
 // Runs from `prepare`, i.e. only in a clone of this repository (never in a user's install of the
 // package). npm installs ONNX Runtime's libraries for every OS and processor in one package, and
-// node-llama-cpp's prebuilt packages declare several processors each, so a clone carried ~175 MB of
+// node-llama-cpp's prebuilt packages declare several processors each, so a clone carried ~180 MB of
 // native code this machine can never load. This removes those files and nothing else: the package
 // folders and their package.json stay, so `npm ls` is unchanged, and `npm ci` restores them.
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("../node_modules/", import.meta.url).pathname;
+const root = fileURLToPath(new URL("../node_modules/", import.meta.url));
 const arch = process.arch === "arm" ? "armv7l" : process.arch;
 const llamaOs = { darwin: "mac", win32: "win", linux: "linux" }[process.platform];
 
@@ -15,7 +16,8 @@ let freed = 0;
 function sizeOf(path) {
   let total = 0;
   for (const entry of readdirSync(path, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += statSync(join(entry.parentPath, entry.name)).size;
+    // `parentPath` from Node 20.12 on, `path` before.
+    if (entry.isFile()) total += statSync(join(entry.parentPath ?? entry.path, entry.name)).size;
   }
   return total;
 }
