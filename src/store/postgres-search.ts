@@ -4,6 +4,9 @@ import { vectorLiteral } from "./postgres-rows.js";
 import type { PgNames } from "./postgres-schema.js";
 import type { StoreSearchOptions } from "./types.js";
 
+// What a ranking reads of a chunk: enough to fuse and collapse; `readChunks` reads the rest of those kept.
+const RANK_COLUMNS = "id, doc_id";
+
 /** A query and its values, for the store to run. */
 export interface Sql {
   text: string;
@@ -37,19 +40,19 @@ function scope(n: PgNames, options: StoreSearchOptions): (column: string, params
   };
 }
 
-/** The k nearest chunks by cosine (through the HNSW index once there is one), with `columns` and `score`. */
-export function denseSql(n: PgNames, vector: Float32Array, options: StoreSearchOptions, columns: string): Sql {
+/** The k nearest chunks by cosine (through the HNSW index once there is one): ids, document ids and `score`. */
+export function denseSql(n: PgNames, vector: Float32Array, options: StoreSearchOptions): Sql {
   const values: unknown[] = [vectorLiteral(vector), options.k];
   const where = scope(n, options)("doc_id", values);
-  const text = `SELECT ${columns}, 1 - (vector <=> $1::vector) AS score FROM ${n.chunks}
+  const text = `SELECT ${RANK_COLUMNS}, 1 - (vector <=> $1::vector) AS score FROM ${n.chunks}
      ${where ? `WHERE ${where}` : ""} ORDER BY vector <=> $1::vector LIMIT $2`;
   return { text, values };
 }
 
-/** BM25's best chunks (postgres-bm25.ts scores them) joined to `columns`, with `score`, in one query. */
-export function lexicalSql(n: PgNames, terms: string[], options: StoreSearchOptions, columns: string): Sql {
+/** BM25's best chunks (postgres-bm25.ts scores them) with their document ids and `score`, in one query. */
+export function lexicalSql(n: PgNames, terms: string[], options: StoreSearchOptions): Sql {
   const top = bm25TopQuery(n, terms, options.k, scope(n, options));
-  const text = `SELECT ${columns}, top.score FROM (${top.text}) top JOIN ${n.chunks} ON id = top.chunk_id
+  const text = `SELECT ${RANK_COLUMNS}, top.score FROM (${top.text}) top JOIN ${n.chunks} ON id = top.chunk_id
      ORDER BY top.score DESC, top.chunk_id`;
   return { text, values: top.values };
 }

@@ -31,8 +31,6 @@ import type {
   WriteLock,
 } from "./types.js";
 
-// What a ranking reads of a chunk: enough to fuse and collapse.
-const RANK_COLUMNS = "id, doc_id";
 const toRef = (row: Row): ScoredRef => ({ chunk: { id: row.id as string, documentId: row.doc_id as string }, score: Number(row.score) });
 
 export interface PostgresStoreOptions {
@@ -185,13 +183,13 @@ export class PostgresStore implements Store {
 
   private async denseRows(vector: Float32Array, options: StoreSearchOptions): Promise<Row[]> {
     if (options.documentIds?.length === 0) return [];
-    const sql = denseSql(this.n, vector, options, RANK_COLUMNS);
+    const sql = denseSql(this.n, vector, options);
     return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 
   private async lexicalRows(terms: string[], options: StoreSearchOptions): Promise<Row[]> {
     if (terms.length === 0 || options.documentIds?.length === 0) return [];
-    const sql = lexicalSql(this.n, terms, options, RANK_COLUMNS);
+    const sql = lexicalSql(this.n, terms, options);
     return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 
