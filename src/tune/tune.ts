@@ -56,7 +56,8 @@ export async function runTune(
     onProgress: (done, total) => progress?.({ phase: "prepare", done, total }),
   });
   const withAdapter = (options.adapter ?? true) && prepared.filter((p) => p.examples.length > 0).length >= 8;
-  const folds = assignFolds(prepared.length, options.folds ?? 2, seed);
+  const foldCount = options.folds ?? 2;
+  const folds = assignFolds(prepared.length, foldCount, seed);
   const runs: QueryRuns[] = prepared.map((p) => ({
     id: p.pair.id,
     query: p.pair.query,
@@ -64,9 +65,7 @@ export async function runTune(
     lexical: p.lexical,
     dense: p.dense,
   }));
-  const bestEpochs = withAdapter
-    ? await crossFit(deps, prepared, runs, { folds, count: options.folds ?? 2, seed }, training, progress)
-    : [];
+  const bestEpochs = withAdapter ? await crossFit(deps, prepared, runs, { folds, count: foldCount, seed }, training, progress) : [];
   progress?.({ phase: "select", done: 0, total: 1 });
   const untuned = { ...deps.untuned, adapter: false };
   const selection = selectCandidate(runs, untuned, withAdapter && bestEpochs.some((e) => e > 0));
