@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
- *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR]   the store at N documents (bench/scale.ts)
+ *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR] [--call N]   the store at N documents (bench/scale.ts)
  *   npm run bench -- --tune N      what `ragkit tune` costs over N chunks with 1,000 pairs (bench/tune.ts)
  *   npm run bench -- --cli         wall time of one `ragkit search` process, lexical and hybrid (bench/cli.ts)
  *
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     store: { type: "string" },
     text: { type: "string", default: "uniform" },
     keep: { type: "string" },
+    call: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
 });
@@ -61,7 +62,8 @@ if (values.tune) {
 }
 if (values.scale) {
   const { runScaleBench } = await import("./scale.js");
-  await runScaleBench(Number(values.scale), Number(values.queries), values.store, values.text, values.keep);
+  const call = values.call === undefined ? undefined : Number(values.call);
+  await runScaleBench(Number(values.scale), { queries: Number(values.queries), store: values.store, text: values.text, keep: values.keep, call });
   process.exit(0);
 }
 const embedderFlag = provider(values.embedder);

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- --scale N`: the store at scale, not the model. N synthetic documents of real
  * words (one chunk each) are ingested through the public API with a fast hashing embedder of the
- * bench's own, in calls of 10,000, then searched: p50/p95 per mode, filtered hybrid, peak RSS, bytes
+ * bench's own, in calls of 10,000 (`--call N`), then searched: p50/p95 per mode, filtered hybrid, peak RSS, bytes
  * on disk, and ragkit's dense search against the store's exact scan called plainly on the same table.
  * `--store pglite` (a PGlite server started here) or `--store postgres://…` measures the Postgres store.
  * `--keep DIR` builds the index there and leaves it, to measure it again without ingesting.
@@ -20,7 +20,16 @@ import { recallAt10, timed } from "./scale-measure.js";
 import { usearchPeer } from "./scale-usearch.js";
 
 /** `store`: undefined for the LanceDB folder, "pglite" for a PGlite server started here, or a postgres:// URL. */
-export async function runScaleBench(total: number, queries: number, store?: string, text = "uniform", keep?: string): Promise<void> {
+export interface ScaleOptions {
+  queries: number;
+  store?: string | undefined;
+  text?: string | undefined;
+  keep?: string | undefined;
+  /** Documents per ingest call (the issue's report used 10,000; `ragkit ingest` of a folder is one call). */
+  call?: number | undefined;
+}
+
+export async function runScaleBench(total: number, { queries, store, text = "uniform", keep, call = 10_000 }: ScaleOptions): Promise<void> {
   if (text !== "zipf" && text !== "uniform") throw new Error(`--text is zipf or uniform, not ${text}`);
   const documentAt = text === "zipf" ? zipfDocument : syntheticDocument;
   console.log(`scale text        ${text === "zipf" ? "Zipf over the fixtures' vocabulary" : "100 equally common words (worst case)"}`);
@@ -36,7 +45,7 @@ export async function runScaleBench(total: number, queries: number, store?: stri
   const embedder = new HashEmbedder(384);
   const rag = await Rag.open({ dir, embedder, config });
   try {
-    await ingestAll(rag, total, documentAt);
+    await ingestAll(rag, total, call, documentAt);
   } finally {
     await rag.close();
   }
@@ -128,11 +137,12 @@ async function pgPeer(url: string, schema: string, vectors: Float32Array[], quer
   return { exact, close: () => pool.end() };
 }
 
-async function ingestAll(rag: Rag, total: number, documentAt: typeof syntheticDocument): Promise<void> {
+async function ingestAll(rag: Rag, total: number, call: number, documentAt: typeof syntheticDocument): Promise<void> {
+  if (!(call >= 1)) throw new Error(`--call is a number of documents, not ${call}`);
   const start = performance.now();
-  for (let at = 0; at < total; at += 10_000) {
+  for (let at = 0; at < total; at += call) {
     const t = performance.now();
-    const docs = Array.from({ length: Math.min(10_000, total - at) }, (_, i) => documentAt(at + i));
+    const docs = Array.from({ length: Math.min(call, total - at) }, (_, i) => documentAt(at + i));
     await rag.ingest(docs);
     console.log(`  ${at + docs.length} documents, call ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }

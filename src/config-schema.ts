@@ -196,6 +196,11 @@ export const configSchema = z
         annProbes: z.number().int().positive().max(1000).default(20),
         /** Candidates re-scored with the full-precision vectors: this × 10, or k if more. */
         annRefine: z.number().int().min(1).max(100).default(10),
+        /**
+         * A long ingest brings the indexes up to date every this many chunks it writes (0: only at its
+         * end): rows outside them are found by a scan, in every process that searches meanwhile.
+         */
+        upkeepEveryChunks: z.number().int().min(0).default(100_000),
       })
       .strict()
       .prefault({}),

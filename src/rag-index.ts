@@ -65,6 +65,7 @@ export class RagIndex {
       embedder: this.embedder,
       chunker: this.parts.chunker,
       load: this.config.load,
+      upkeepEveryChunks: this.config.store.upkeepEveryChunks,
       loadFile: async (file: string, options: LoadOptions) => (await this.loaderPool()).load(file, options),
     };
   }

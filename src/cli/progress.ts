@@ -22,7 +22,7 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
       {
         stream: process.stderr,
         format:
-          "ingest [{bar}] {percentage}% | {value}/{total} chunks | {files}/{filesTotal} files read | {docs} documents written | ETA {eta_formatted}",
+          "ingest [{bar}] {percentage}% | {value}/{total} chunks | {files}/{filesTotal} files read | {docs} documents written | ETA {eta_formatted}{note}",
         hideCursor: true,
         clearOnComplete: false,
         etaBuffer: 50,
@@ -34,7 +34,9 @@ export function ingestProgressReporter(): { update(progress: IngestProgress): vo
       update(p) {
         if (p.phase === "scan") return;
         const done = p.chunksEmbedded + p.chunksReused;
-        const payload = { files: p.filesDone, filesTotal: p.filesTotal, docs: p.documentsWritten };
+        // Updating the indexes can take seconds at a million chunks, with the bar standing still.
+        const note = p.phase === "index" ? " | updating the indexes" : "";
+        const payload = { files: p.filesDone, filesTotal: p.filesTotal, docs: p.documentsWritten, note };
         if (!started) {
           bar.start(Math.max(p.chunksTotal, done, 1), done, payload);
           started = true;

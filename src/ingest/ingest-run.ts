@@ -63,6 +63,7 @@ export class IngestRun {
   private readonly committing = new Set<Promise<void>>();
   private readonly commits: GroupCommit;
   private writeError: unknown;
+  private chunksSinceUpkeep = 0;
 
   constructor(
     private readonly deps: IngestDeps,
@@ -70,7 +71,29 @@ export class IngestRun {
     /** What the index holds, by id: listed up front for folders, looked up batch by batch otherwise. */
     readonly existing: Map<string, DocumentSummary>,
   ) {
-    this.commits = new GroupCommit((writes) => deps.store.upsert(writes), MAX_COMMIT_CHUNKS);
+    this.commits = new GroupCommit((writes) => this.write(writes), MAX_COMMIT_CHUNKS);
+  }
+
+  /**
+   * One commit, and every `upkeepEveryChunks` chunks the store's index upkeep. Rows outside the
+   * indexes are searched by a scan, in every process (+50 ms per lexical query with 30,000 of them
+   * at 150,000 chunks), and a new LanceDB index has no lookup indexes before its first upkeep: a
+   * 200,000-document call that kept everything for its end slowed from 3,156 to 303 documents/s.
+   */
+  private async write(writes: DocumentWrite[]): Promise<void> {
+    await this.deps.store.upsert(writes);
+    this.chunksSinceUpkeep += writes.reduce((n, w) => n + w.chunks.length, 0);
+    const every = this.deps.upkeepEveryChunks ?? 0;
+    if (every <= 0 || this.chunksSinceUpkeep < every) return;
+    this.chunksSinceUpkeep = 0;
+    const phase = this.progress.phase;
+    this.progress.phase = "index";
+    this.tell();
+    try {
+      await this.deps.store.optimize();
+    } finally {
+      this.progress.phase = phase;
+    }
   }
 
   tell(current?: string): void {

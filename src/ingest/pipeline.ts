@@ -15,6 +15,8 @@ export interface IngestDeps {
   embedder: Embedder;
   chunker: Chunker;
   load: LoadOptions & WalkOptions;
+  /** A long ingest runs the store's index upkeep every this many chunks written (0 or unset: at its end only). */
+  upkeepEveryChunks?: number;
   /** Reads and parses a file (on a loader thread, in the facade); `loadFile` on this thread otherwise. */
   loadFile?: (path: string, options: LoadOptions) => Promise<Document[]>;
 }
@@ -47,7 +49,11 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     report.removed = await store.delete(deletedSince(run, paths));
   }
   // Compaction can take a while; after Ctrl-C it is left to the next run, which does it anyway.
-  if (!report.aborted && report.added + report.updated + report.removed > 0) await store.optimize();
+  if (!report.aborted && report.added + report.updated + report.removed > 0) {
+    run.progress.phase = "index";
+    run.tell();
+    await store.optimize();
+  }
   run.progress.phase = "done";
   run.tell();
   return report;

@@ -24,7 +24,8 @@ export interface IngestReport {
 }
 
 export interface IngestProgress {
-  phase: "scan" | "ingest" | "cleanup" | "done";
+  /** "index": the store's indexes are being brought up to date (during a long run, and at its end). */
+  phase: "scan" | "ingest" | "index" | "cleanup" | "done";
   filesTotal: number;
   /** Files read and chunked (they run ahead of embedding, which is the slow part). */
   filesDone: number;

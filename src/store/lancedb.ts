@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { RagkitError, toRagkitError } from "../errors.js";
+import { toRagkitError } from "../errors.js";
 import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
@@ -10,6 +10,7 @@ import { DenseCache } from "./lancedb-dense-cache.js";
 import { LanceHandles } from "./lancedb-handles.js";
 import { clearJournal, deleteDocuments, recoverJournal, repairTables, saveJournalRows, writeJournal } from "./lancedb-journal.js";
 import { hasLabels, labelledChunkRow } from "./lancedb-labels.js";
+import { IndexedLookups } from "./lancedb-lookups.js";
 import { readManifestAt, readManifestFile, readMetaFile, writeManifestFile, writeMetaFile } from "./lancedb-meta.js";
 import { pendingCommit } from "./lancedb-reindex.js";
 import { dropRetired, finishReindex, followActiveTable, reindexStage } from "./lancedb-reindex-swap.js";
@@ -17,6 +18,7 @@ import { inList, rowsWhereIn } from "./lancedb-rows.js";
 import { SearchScope } from "./lancedb-scope.js";
 import { LanceSearch, toScoredRef } from "./lancedb-search.js";
 import { Upkeep } from "./lancedb-upkeep.js";
+import { storeError, writeRows } from "./lancedb-write.js";
 import { CHUNK_COLUMNS, chunkToRow, documentToRow, type Row, rowToChunk, rowToRecord, rowToSummary, SUMMARY_COLUMNS } from "./rows.js";
 import type {
   ChunkRecord,
@@ -52,17 +54,6 @@ export interface LanceDbStoreOptions {
   denseCacheBytes?: number;
 }
 
-/** A LanceDB failure as a ragkit error; a lost optimistic commit race is a conflict to retry. */
-function storeError(error: unknown, context: string): RagkitError {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/conflict|retryable/i.test(message)) {
-    return new RagkitError("STORE_CONFLICT", `${context}: another process wrote to the index at the same time; retry`, {
-      cause: error,
-    });
-  }
-  return toRagkitError(error, "STORE_FAILED", context);
-}
-
 /** The embedded default: LanceDB tables on local disk, BM25 through LanceDB's full-text index. */
 export class LanceDbStore implements Store {
   readonly name = "lancedb";
@@ -71,6 +62,7 @@ export class LanceDbStore implements Store {
   private readonly scoped: SearchScope;
   private readonly upkeep: Upkeep;
   private readonly search: LanceSearch;
+  private readonly lookups = new IndexedLookups();
 
   private constructor(
     private readonly lance: LanceHandles,
@@ -101,8 +93,15 @@ export class LanceDbStore implements Store {
     }
   }
 
-  lock(options: LockOptions = {}): Promise<WriteLock> {
-    return acquireFileLock(path.join(this.lance.dir, LOCK), options);
+  async lock(options: LockOptions = {}): Promise<WriteLock> {
+    const held = await acquireFileLock(path.join(this.lance.dir, LOCK), options);
+    this.lookups.begin();
+    return {
+      release: async () => {
+        this.lookups.end();
+        await held.release();
+      },
+    };
   }
 
   readManifest(): Promise<Manifest | undefined> {
@@ -128,32 +127,26 @@ export class LanceDbStore implements Store {
     const labelled = await hasLabels(this.lance.chunks);
     const rows = writes.flatMap((w) => w.chunks.map((c) => (labelled ? labelledChunkRow(c, w.document.metadata) : chunkToRow(c))));
     const documentRows = writes.map((w) => documentToRow(w.document));
+    await this.lookups.prepare(this.lance);
     // The batch itself goes to disk first: a crash between the two tables' commits is redone from
     // it, so a document is never left with another version's chunks.
     await saveJournalRows(this.lance.dir, { chunks: rows, documents: documentRows });
     await writeJournal(this.lance.dir, { op: "upsert", documentIds: ids });
     faultPoint("upsert:journaled");
     try {
-      if (writes.every((w) => w.isNew)) {
-        // Only new documents: appends. A merge joins against the whole table, so a large index
-        // made every batch slower; recovery redoes an interrupted append from the saved rows.
-        await this.lance.chunks.add(rows);
-        faultPoint("upsert:chunks-written");
-        await this.lance.documents.add(documentRows);
-      } else {
-        // One merge: new and changed chunks in, chunks these documents no longer have out.
-        await this.lance.chunks
-          .mergeInsert("id")
-          .whenMatchedUpdateAll()
-          .whenNotMatchedInsertAll()
-          .whenNotMatchedBySourceDelete({ where: inList("doc_id", ids) })
-          .execute(rows);
-        faultPoint("upsert:chunks-written");
-        await this.lance.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documentRows);
-      }
-      faultPoint("upsert:documents-written");
+      await writeRows(
+        this.lance,
+        { chunks: rows, documents: documentRows },
+        ids,
+        writes.every((w) => w.isNew),
+      );
+      this.lookups.wrote(
+        ids,
+        rows.map((row) => row.embed_hash as string),
+      );
       await this.lance.fts.ensure();
     } catch (error) {
+      this.lookups.forget();
       throw storeError(error, "Writing to the index failed");
     }
     await clearJournal(this.lance.dir);
@@ -202,7 +195,7 @@ export class LanceDbStore implements Store {
   }
 
   async findDocuments(ids: string[]): Promise<DocumentSummary[]> {
-    return (await rowsWhereIn(this.lance.documents, "id", ids, SUMMARY_COLUMNS)).map(rowToSummary);
+    return (await this.lookups.findDocumentRows(this.lance, ids, SUMMARY_COLUMNS)).map(rowToSummary);
   }
 
   async getChunks(documentId: string): Promise<StoredChunk[]> {
@@ -221,7 +214,7 @@ export class LanceDbStore implements Store {
 
   async findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>> {
     const found = new Map<string, Float32Array>();
-    for (const row of await rowsWhereIn(this.lance.chunks, "embed_hash", [...new Set(embedHashes)], ["embed_hash", "vector"])) {
+    for (const row of await this.lookups.findChunkRows(this.lance, [...new Set(embedHashes)], ["embed_hash", "vector"])) {
       const vector = row.vector as { toArray(): Float32Array };
       found.set(row.embed_hash as string, Float32Array.from(vector.toArray()));
     }
@@ -234,6 +227,9 @@ export class LanceDbStore implements Store {
       await this.upkeep.afterWrites(this.lance.upkeep(), () => dropRetired(this.lance));
     } catch (error) {
       throw storeError(error, "Compacting the index failed");
+    } finally {
+      // The indexes may cover everything now: the next lookup checks.
+      this.lookups.forget();
     }
   }
 
@@ -271,6 +267,7 @@ export class LanceDbStore implements Store {
 
   /** Finishes or undoes what a crashed writer's journal announces; see `lancedb-journal.ts`. */
   async recover(): Promise<void> {
+    this.lookups.forget();
     await recoverJournal(this.lance.dir, { chunks: this.lance.chunks, documents: this.lance.documents });
     // A reindex killed inside its commit is finished: everything it needs was staged.
     const pending = await pendingCommit(this.lance.dir);
@@ -287,6 +284,7 @@ export class LanceDbStore implements Store {
   }
 
   async repair(plan: RepairPlan): Promise<void> {
+    this.lookups.forget();
     try {
       await repairTables(this.lance.dir, { chunks: this.lance.chunks, documents: this.lance.documents }, plan);
     } catch (error) {

@@ -319,6 +319,43 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
       });
     });
 
+    it("finds every stored document and vector under the write lock: before and after index upkeep, updated, and another handle's", async () => {
+      await withStore(async (store, fixture) => {
+        const [ferry, bread, quarry] = CORPUS() as [DocumentWrite, DocumentWrite, DocumentWrite];
+        const hashesOf = (w: DocumentWrite) => w.chunks.map((c) => c.embedHash);
+        const found = async (writes: DocumentWrite[]) => ({
+          documents: (await store.findDocuments(writes.map((w) => w.document.id))).map((d) => `${d.id}:${d.contentHash}`).sort(),
+          vectors: [...(await store.findVectors(writes.flatMap(hashesOf))).keys()].sort(),
+        });
+        const expected = (writes: DocumentWrite[]) => ({
+          documents: writes.map((w) => `${w.document.id}:${w.document.contentHash}`).sort(),
+          vectors: writes.flatMap(hashesOf).sort(),
+        });
+        let lock = await store.lock();
+        await store.upsert([{ ...ferry, isNew: true }]);
+        expect(await found([ferry])).toEqual(expected([ferry]));
+        await store.optimize();
+        await store.upsert([{ ...bread, isNew: true }]);
+        // Written after the upkeep, under the same lock: still found, as is what the upkeep covered.
+        expect(await found([ferry, bread])).toEqual(expected([ferry, bread]));
+        const ferry2 = documentWrite("ferry", ["The harbour ferry leaves at dawn.", "A night ferry sails on Fridays."], 0, { lang: "en" });
+        await store.upsert([ferry2]);
+        expect(await found([ferry2, bread])).toEqual(expected([ferry2, bread]));
+        await lock.release();
+        const other = await fixture.open(DIMS);
+        try {
+          const theirs = await other.lock();
+          await other.upsert([{ ...quarry, isNew: true }]);
+          await theirs.release();
+        } finally {
+          await other.close();
+        }
+        lock = await store.lock();
+        expect(await found([ferry2, bread, quarry])).toEqual(expected([ferry2, bread, quarry]));
+        await lock.release();
+      });
+    });
+
     it("lets one writer hold the lock at a time", async () => {
       await withStore(async (store) => {
         const lock = await store.lock({ wait: false });

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
+import { syntheticDocument } from "../scripts/scale/text.js";
+import type { IngestProgress } from "../src/index.js";
+import { Rag } from "../src/rag.js";
+import { tempDir } from "./helpers/fs.js";
+
+const TOTAL = 8_000;
+const EVERY = 3_000;
+
+// A copy of document `of` (same title and text, so the same chunk hash) placed at `at`.
+const copies = [
+  { of: 100, at: 2_700 }, // both written before the first upkeep, into an empty index
+  { of: 200, at: 3_600 }, // the original inside the indexes after the first upkeep
+  { of: 3_400, at: 5_900 }, // both written between the first and the second upkeep
+];
+
+function corpus() {
+  const docs = Array.from({ length: TOTAL }, (_, i) => syntheticDocument(i));
+  for (const { of, at } of copies) docs[at] = { ...(docs[of] as (typeof docs)[0]), id: `copy-of-${of}`, source: `copy://${of}` };
+  return docs;
+}
+
+describe("a long ingest call", () => {
+  it("updates the indexes as it goes, stores every document once, and still finds the vectors it wrote for re-use", async () => {
+    const rag = await Rag.open({ dir: await tempDir(), embedder: new HashEmbedder(64), config: { store: { upkeepEveryChunks: EVERY } } });
+    try {
+      const seen: IngestProgress[] = [];
+      const report = await rag.ingest(corpus(), { onProgress: (p) => seen.push({ ...p }) });
+      // One chunk per document: each copy's vector was found, not embedded again.
+      expect(report).toMatchObject({ added: TOTAL, failed: [], chunksReused: copies.length, chunksEmbedded: TOTAL - copies.length });
+      const upkeepsDuring = seen.filter((p, i) => p.phase === "index" && seen[i - 1]?.phase !== "index" && p.documentsWritten < TOTAL);
+      expect(upkeepsDuring.length).toBe(Math.floor(TOTAL / EVERY));
+      expect(seen.at(-1)?.phase).toBe("done");
+      expect(await rag.stats()).toMatchObject({ documents: TOTAL, chunks: TOTAL });
+
+      const again = await rag.ingest(corpus());
+      expect(again).toMatchObject({ added: 0, updated: 0, unchanged: TOTAL, chunksEmbedded: 0 });
+      const hits = await rag.search(corpus()[4_321]?.text ?? "", { k: 1, mode: "lexical" });
+      expect(hits[0]?.chunk.documentId).toBe("doc-4321");
+    } finally {
+      await rag.close();
+    }
+  }, 120_000);
+});
