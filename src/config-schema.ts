@@ -192,7 +192,7 @@ export const configSchema = z
         denseCacheMb: z.number().int().min(0).max(16_384).default(64),
         /** Chunks past which dense search uses an ANN index (IVF with RaBitQ one-bit codes, re-scored at full precision) instead of an exact scan; 0 never. */
         annMinRows: z.number().int().min(0).default(50_000),
-        /** IVF partitions searched per query, at least: an index of n chunks probes 15 · n^⅛ of its √n partitions (64 at 100,000, 85 at a million); more is slower and nearer exact. */
+        /** IVF partitions searched per query, at least: an index of n chunks probes the larger of 15 · n^⅛ and 0.6 · n^0.4 of its √n partitions (64 at 100,000, 151 at a million); more is slower and nearer exact. */
         annProbes: z.number().int().positive().max(1000).default(20),
         /** Candidates re-scored with the full-precision vectors: this × 10, or k if more. */
         annRefine: z.number().int().min(1).max(100).default(10),

@@ -17,10 +17,11 @@ export const DEFAULT_ANN: AnnOptions = { minRows: 50_000, probes: 20, refine: 10
 /**
  * IVF partitions a query probes in a table of `rows` chunks (the index has √rows partitions):
  * `probes`, or more as the table grows. A fixed share fits no size: at 100,000 chunks (316
- * partitions) 26 probes gave recall@10 0.894 and 60 gave 0.962, while at a million (1,000) 79–80
- * gave 0.949–0.956 and 100 gave 0.964. Growing with the fourth root of the partitions
- * (15 · rows^⅛: 64 and 85) fits both.
+ * partitions) 26 probes gave recall@10 0.894 and 60 gave 0.962. At a million (1,000) it depends on
+ * how the index was built: grown by doubling, 79–80 probes gave 0.949–0.956; built once over the
+ * million (one ingest call), 84 gave 0.916, 110 0.940, 130 0.947 and 150 0.956. 0.6 · rows^0.4
+ * (61 and 151) fits both sizes; below ~130,000 chunks 15 · rows^⅛ asks more, and that stays.
  */
 export function probeCount(options: AnnOptions, rows: number): number {
-  return Math.max(options.probes, Math.ceil(15 * rows ** 0.125));
+  return Math.max(options.probes, Math.ceil(15 * rows ** 0.125), Math.ceil(0.6 * rows ** 0.4));
 }
