@@ -63,7 +63,13 @@ if (values.tune) {
 if (values.scale) {
   const { runScaleBench } = await import("./scale.js");
   const call = values.call === undefined ? undefined : Number(values.call);
-  await runScaleBench(Number(values.scale), { queries: Number(values.queries), store: values.store, text: values.text, keep: values.keep, call });
+  await runScaleBench(Number(values.scale), {
+    queries: Number(values.queries),
+    store: values.store,
+    text: values.text,
+    keep: values.keep,
+    call,
+  });
   process.exit(0);
 }
 const embedderFlag = provider(values.embedder);
