@@ -30,7 +30,9 @@ describe("a long ingest call", () => {
       // One chunk per document: each copy's vector was found, not embedded again.
       expect(report).toMatchObject({ added: TOTAL, failed: [], chunksReused: copies.length, chunksEmbedded: TOTAL - copies.length });
       const upkeepsDuring = seen.filter((p, i) => p.phase === "index" && seen[i - 1]?.phase !== "index" && p.documentsWritten < TOTAL);
-      expect(upkeepsDuring.length).toBe(Math.floor(TOTAL / EVERY));
+      // At least EVERY chunks apart, counted in whole commits (up to 2,048 chunks each).
+      expect(upkeepsDuring.length).toBeGreaterThanOrEqual(1);
+      expect(upkeepsDuring.length).toBeLessThanOrEqual(Math.floor(TOTAL / EVERY));
       expect(seen.at(-1)?.phase).toBe("done");
       expect(await rag.stats()).toMatchObject({ documents: TOTAL, chunks: TOTAL });
 
