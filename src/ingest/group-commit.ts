@@ -7,7 +7,7 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-const chunksIn = (writes: DocumentWrite[]) => writes.reduce((n, w) => n + w.chunks.length, 0);
+export const chunksIn = (writes: DocumentWrite[]) => writes.reduce((n, w) => n + w.chunks.length, 0);
 
 /**
  * Commits whole documents to the store, in the order they are handed over. Writes handed over while

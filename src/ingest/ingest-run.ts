@@ -4,7 +4,7 @@ import { type DocumentInput, loadFile, makeDocument } from "../load/index.js";
 import type { WalkedFile } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite } from "../store/types.js";
 import type { Document } from "../types.js";
-import { GroupCommit } from "./group-commit.js";
+import { chunksIn, GroupCommit } from "./group-commit.js";
 import type { IngestDeps } from "./pipeline.js";
 import { chunkRecords } from "./records.js";
 import type { IngestOptions, IngestProgress, IngestReport } from "./types.js";
@@ -82,10 +82,15 @@ export class IngestRun {
    */
   private async write(writes: DocumentWrite[]): Promise<void> {
     await this.deps.store.upsert(writes);
-    this.chunksSinceUpkeep += writes.reduce((n, w) => n + w.chunks.length, 0);
+    this.chunksSinceUpkeep += chunksIn(writes);
     const every = this.deps.upkeepEveryChunks ?? 0;
     if (every <= 0 || this.chunksSinceUpkeep < every) return;
     this.chunksSinceUpkeep = 0;
+    await this.updateIndexes();
+  }
+
+  /** The store's index upkeep, shown as the `index` phase while it runs. */
+  async updateIndexes(): Promise<void> {
     const phase = this.progress.phase;
     this.progress.phase = "index";
     this.tell();

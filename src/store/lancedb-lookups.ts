@@ -67,22 +67,29 @@ export class IndexedLookups {
     for (const hash of embedHashes) this.written.embedHashes.add(hash);
   }
 
-  async findDocumentRows(tables: LookupTables, ids: string[], columns: string[]): Promise<Row[]> {
-    const written = await this.prepare(tables);
-    if (!written) return rowsWhereIn(tables.documents, "id", ids, columns);
-    return this.lookUp(tables.documents, "id", ids, columns, written);
+  findDocumentRows(tables: LookupTables, ids: string[], columns: string[]): Promise<Row[]> {
+    return this.find(tables, tables.documents, "id", ids, columns, (written) => written.documentIds);
   }
 
-  async findChunkRows(tables: LookupTables, hashes: string[], columns: string[]): Promise<Row[]> {
-    const written = await this.prepare(tables);
-    if (!written) return rowsWhereIn(tables.chunks, "embed_hash", hashes, columns);
-    return this.lookUp(tables.chunks, "embed_hash", hashes, columns, written);
+  findChunkRows(tables: LookupTables, hashes: string[], columns: string[]): Promise<Row[]> {
+    return this.find(tables, tables.chunks, "embed_hash", hashes, columns, (written) => written.embedHashes);
   }
 
-  private async lookUp(table: Table, column: "id" | "embed_hash", values: string[], columns: string[], written: Written): Promise<Row[]> {
-    const ours = column === "id" ? written.documentIds : written.embedHashes;
+  /** Rows whose `column` is one of `values`: from the index alone, scanning only for what this process wrote. */
+  private async find(
+    tables: LookupTables,
+    table: Table,
+    column: string,
+    values: string[],
+    columns: string[],
+    oursIn: (written: Written) => Set<string>,
+  ): Promise<Row[]> {
+    const written = await this.prepare(tables);
+    if (!written) return rowsWhereIn(table, column, values, columns);
+    const ours = oursIn(written);
     const outside = values.filter((v) => ours.has(v));
-    const inside = written.empty ? [] : outside.length === 0 ? values : values.filter((v) => !ours.has(v));
+    // An index that was empty when the lock was taken holds nothing but this process's rows.
+    const inside = written.empty ? [] : values.filter((v) => !ours.has(v));
     const rows = await rowsWhereIn(table, column, inside, columns, { indexedOnly: true });
     if (outside.length > 0) rows.push(...(await rowsWhereIn(table, column, outside, columns)));
     return rows;
