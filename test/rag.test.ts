@@ -120,6 +120,33 @@ describe("Rag on the embedded default", () => {
     }
   });
 
+  it("takes in-memory documents with only an id or only a source; a malformed one is reported and the rest stored", async () => {
+    const rag = await Rag.open({ dir: path.join(await tempDir(), "index") });
+    try {
+      const documents = [
+        { id: "only-id", text: "Lighthouses guide ships past the rocks at night." },
+        { source: "memory://only-source", text: "Bees carry pollen between the flowers of the orchard." },
+        { id: "no-text", body: "the text is under another name" },
+        { title: "neither id nor source", text: "This one cannot be cited." },
+        { id: "bad-meta", text: "Metadata must be an object.", metadata: "team=fleet" },
+      ] as unknown as Parameters<Rag["ingest"]>[0];
+      const report = await rag.ingest(documents);
+      expect(report.added).toBe(2);
+      expect(report.failed.map((f) => [f.path, f.code])).toEqual([
+        ["no-text", "INVALID_ARGUMENT"],
+        ["(a document with neither id nor source)", "INVALID_ARGUMENT"],
+        ["bad-meta", "INVALID_ARGUMENT"],
+      ]);
+      expect(report.failed[0]?.message).toMatch(/text/);
+      const [lighthouse] = await rag.search("lighthouse ships rocks", { k: 1 });
+      expect(lighthouse?.chunk).toMatchObject({ documentId: "only-id", source: "only-id" });
+      const [bees] = await rag.search("bees pollen orchard", { k: 1 });
+      expect(bees?.chunk.source).toBe("memory://only-source");
+    } finally {
+      await rag.close();
+    }
+  });
+
   it("refuses to mix vectors from another embedder and names `ragkit reindex`", async () => {
     const dir = path.join(await tempDir(), "index");
     const rag = await Rag.open({ dir });

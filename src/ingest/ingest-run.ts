@@ -157,10 +157,10 @@ export class IngestRun {
         if (this.stopped) break;
         try {
           if (!document) throw error;
-          await this.accept(document, input.id ?? input.source);
+          await this.accept(document, originOf(input));
         } catch (error) {
           const e = RagkitError.isInstance(error) ? error : new RagkitError("INVALID_ARGUMENT", String(error));
-          this.report.failed.push({ path: input.id ?? input.source, code: e.code, message: e.message });
+          this.report.failed.push({ path: originOf(input), code: e.code, message: e.message });
         }
       }
     }
@@ -291,4 +291,10 @@ function toSummary(document: Document, chunkerKey: string, chunkCount: number): 
     chars: document.text.length,
     updatedAt: Date.now(),
   };
+}
+
+/** How a document given in memory is named in the report: the id, else the source. */
+function originOf(input: DocumentInput): string {
+  const given = typeof input === "object" && input !== null ? input.id || input.source : undefined;
+  return given || "(a document with neither id nor source)";
 }

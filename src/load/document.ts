@@ -1,24 +1,51 @@
+import { RagkitError } from "../errors.js";
 import { sha256, shortId } from "../text/hash.js";
 import type { Document, Metadata } from "../types.js";
 
 export interface DocumentInput {
+  /** Defaults to a hash of the source. */
   id?: string;
-  source: string;
+  /** Where the text came from, for citations; defaults to the id. One of the two is needed. */
+  source?: string;
   title?: string;
   text: string;
   metadata?: Metadata;
 }
 
-/** Fills in the id (stable for the source) and the content hash. */
+/**
+ * Fills in the id (stable for the source), the source (the id when none is given) and the content
+ * hash. Documents come from JavaScript callers too, so their shape is checked here rather than
+ * left to the store to reject a whole batch for one bad document.
+ */
 export function makeDocument(input: DocumentInput): Document {
+  const { id, source } = checkInput(input);
   const metadata = input.metadata ?? {};
   const title = input.title?.trim() || undefined;
   return {
-    id: input.id ?? shortId(input.source),
-    source: input.source,
+    id,
+    source,
     ...(title ? { title } : {}),
     text: input.text,
     metadata,
     contentHash: sha256(input.text, title ?? "", JSON.stringify(metadata)),
   };
+}
+
+function checkInput(input: DocumentInput): { id: string; source: string } {
+  const bad = (what: string) =>
+    new RagkitError(
+      "INVALID_ARGUMENT",
+      `A document ${what}; give it { id?, source?, title?, text, metadata? } with text a string and an id or a source`,
+    );
+  if (typeof input !== "object" || input === null) throw bad("is not an object");
+  if (typeof input.text !== "string") throw bad("has no text string");
+  for (const key of ["id", "source", "title"] as const) {
+    if (input[key] !== undefined && typeof input[key] !== "string") throw bad(`has a ${key} that is not a string`);
+  }
+  if (input.metadata !== undefined && (typeof input.metadata !== "object" || input.metadata === null || Array.isArray(input.metadata))) {
+    throw bad("has metadata that is not an object");
+  }
+  const source = input.source || input.id;
+  if (!source) throw bad("has neither an id nor a source");
+  return { id: input.id || shortId(source), source };
 }
