@@ -47,6 +47,7 @@ export function storeLocation(config: RagkitConfig, dir: string, lock?: LockOpti
         dimensions,
         cache: { indexBytes: s.indexCacheMb * 2 ** 20, metadataBytes: s.metadataCacheMb * 2 ** 20 },
         denseCacheBytes: s.denseCacheMb * 2 ** 20,
+        mallocArenaMax: s.mallocArenaMax,
         ann,
         ...(lock ? { lock } : {}),
       }),

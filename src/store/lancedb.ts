@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { toRagkitError } from "../errors.js";
 import type { SearchFilter, StoredChunk } from "../types.js";
+import { capMallocArenas, DEFAULT_MALLOC_ARENA_MAX } from "./allocator.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
@@ -52,6 +53,8 @@ export interface LanceDbStoreOptions {
   ann?: AnnOptions;
   /** Memory for exact dense search from a copy of a small index (0: always ask LanceDB). */
   denseCacheBytes?: number;
+  /** glibc malloc arenas for the whole process, set before LanceDB starts its threads (0: glibc's default). */
+  mallocArenaMax?: number;
 }
 
 /** The embedded default: LanceDB tables on local disk, BM25 through LanceDB's full-text index. */
@@ -77,6 +80,7 @@ export class LanceDbStore implements Store {
   static async open(options: LanceDbStoreOptions): Promise<LanceDbStore> {
     // LanceDB's Rust logger reads this once, when the module loads: set it first, then import.
     process.env.LANCEDB_LOG ??= "error";
+    await capMallocArenas(options.mallocArenaMax ?? DEFAULT_MALLOC_ARENA_MAX);
     const lancedb = await import("@lancedb/lancedb");
     const dir = path.resolve(options.dir);
     try {

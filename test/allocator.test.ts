@@ -1,0 +1,50 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+// Inside the checkout, so the bundle finds koffi in node_modules.
+const OUT = path.join(ROOT, "node_modules", ".cache", "ragkit-arena-test");
+const glibc =
+  process.platform === "linux" &&
+  Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+
+async function arenasWith(max: number, env: NodeJS.ProcessEnv = {}): Promise<{ outcome: string; before: number; after: number }> {
+  const base = { ...process.env };
+  delete base.MALLOC_ARENA_MAX;
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join(OUT, "arena-child.js"), String(max)], {
+    env: { ...base, ...env },
+  });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+}
+
+describe.skipIf(!glibc)("malloc arenas (Linux, glibc)", () => {
+  beforeAll(async () => {
+    await build({
+      entryPoints: [path.join(ROOT, "test/helpers/arena-child.ts")],
+      bundle: true,
+      packages: "external",
+      platform: "node",
+      format: "esm",
+      outdir: OUT,
+      logLevel: "warning",
+    });
+  });
+
+  it("with the cap, threads started afterwards share the arenas there are; without it each gets one", async () => {
+    const capped = await arenasWith(2);
+    expect(capped.outcome).toBe("capped");
+    expect(capped.after).toBeLessThanOrEqual(capped.before);
+    const uncapped = await arenasWith(0);
+    expect(uncapped.outcome).toBe("off");
+    expect(uncapped.after).toBeGreaterThan(uncapped.before + 4);
+  });
+
+  it("leaves the allocator to MALLOC_ARENA_MAX when the environment sets it", async () => {
+    const result = await arenasWith(2, { MALLOC_ARENA_MAX: "3" });
+    expect(result.outcome).toBe("environment");
+    expect(result.after).toBeLessThanOrEqual(3);
+  });
+});
