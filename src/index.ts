@@ -1,7 +1,7 @@
 export { AutoChunker, type Chunker, type ChunkerOptions, MarkdownChunker, RecursiveChunker } from "./chunk/index.js";
 export { configSchema, type RagkitConfig, type RagkitConfigInput, resolveConfig } from "./config.js";
 export { BundledEmbedder } from "./embed/bundled.js";
-export type { Embedder } from "./embed/types.js";
+export type { CallerEmbedder, Embedder } from "./embed/types.js";
 export { ERROR_CODES, type ErrorCode, RagkitError } from "./errors.js";
 export { evaluateRetrieval, type RetrievalEvalResult } from "./eval/retrieval.js";
 export type { IngestInput } from "./ingest/pipeline.js";

@@ -1,5 +1,6 @@
 import { chunkerFor } from "./chunk/index.js";
 import type { RagkitConfig } from "./config.js";
+import { callerEmbedder } from "./embed/caller.js";
 import { createEmbedder, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
 import type { ReindexReport } from "./ingest/reindex.js";
@@ -19,7 +20,7 @@ export async function reindexWith(
   options: ReindexCallOptions,
 ): Promise<{ report: ReindexReport; next?: Embedder }> {
   const config = { ...context.config.embedder, ...target.config };
-  const next = target.embedder ?? (await createEmbedder(config));
+  const next = target.embedder ? callerEmbedder(target.embedder) : await createEmbedder(config);
   let report: ReindexReport;
   try {
     const { runReindex } = await import("./ingest/reindex.js");

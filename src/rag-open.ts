@@ -2,6 +2,7 @@ import path from "node:path";
 import { chunkerFor } from "./chunk/index.js";
 import type { Chunker } from "./chunk/types.js";
 import { type RagkitConfig, resolveConfig } from "./config.js";
+import { callerEmbedder } from "./embed/caller.js";
 import { createEmbedder, embedderFor, embedderSettings } from "./embed/index.js";
 import type { Embedder } from "./embed/types.js";
 import { RagkitError } from "./errors.js";
@@ -49,7 +50,7 @@ export async function openIndex(options: RagOpenOptions): Promise<OpenedIndex> {
     );
   }
   let store: Store | undefined = options.store;
-  let embedder: Embedder | undefined = options.embedder;
+  let embedder: Embedder | undefined = options.embedder ? callerEmbedder(options.embedder) : undefined;
   try {
     if (existing && !store) store = await location.open(existing.embedder.dimensions);
     if (store) await recoverIfNoWriter(store);

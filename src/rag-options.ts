@@ -1,5 +1,5 @@
 import type { DeepPartial, RagkitConfig, RagkitConfigInput } from "./config.js";
-import type { Embedder } from "./embed/types.js";
+import type { CallerEmbedder } from "./embed/types.js";
 import type { ChatMessage, Generator } from "./generate/types.js";
 import type { ReindexProgress } from "./ingest/reindex.js";
 import type { Reranker } from "./rerank/types.js";
@@ -20,8 +20,8 @@ export interface RagOpenOptions {
   configFile?: string;
   /** Fail with INDEX_NOT_FOUND instead of creating an empty index (for read-only commands). */
   mustExist?: boolean;
-  /** Bring your own parts (tests, custom providers). */
-  embedder?: Embedder;
+  /** Bring your own parts (tests, custom providers): an embedder needs only id, dimensions and embed. */
+  embedder?: CallerEmbedder;
   store?: Store;
   /** A language model to answer with; otherwise the config decides (extractive when none is set). */
   generator?: Generator;
@@ -99,7 +99,7 @@ export interface TuneOptions extends Omit<TuneRunOptions, "pairs"> {
 /** What `reindex` re-embeds with: embedder settings over the config's, or an embedder of your own. */
 export interface ReindexTargetInput {
   config?: Partial<RagkitConfig["embedder"]>;
-  embedder?: Embedder;
+  embedder?: CallerEmbedder;
 }
 
 export interface ReindexCallOptions {

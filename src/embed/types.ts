@@ -27,3 +27,11 @@ export interface Embedder {
   warm?(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * An embedder of the caller's own (`Rag.open({ embedder })`, `reindex({ embedder })`): an id, the
+ * dimensions and `embed`, which may return plain arrays; batch size, concurrency and close default.
+ */
+export type CallerEmbedder = Pick<Embedder, "id" | "dimensions"> & {
+  embed(texts: string[], purpose: EmbedPurpose): Promise<ArrayLike<number>[]>;
+} & Partial<Omit<Embedder, "id" | "dimensions" | "embed">>;

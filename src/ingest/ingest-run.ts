@@ -1,6 +1,6 @@
 import { embedUntil } from "../embed/embed-batches.js";
 import { RagkitError } from "../errors.js";
-import { type DocumentInput, loadFile, makeDocument } from "../load/index.js";
+import { type DocumentInput, givenId, loadFile, makeDocument } from "../load/index.js";
 import type { WalkedFile } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite } from "../store/types.js";
 import type { Document } from "../types.js";
@@ -295,6 +295,6 @@ function toSummary(document: Document, chunkerKey: string, chunkCount: number): 
 
 /** How a document given in memory is named in the report: the id, else the source. */
 function originOf(input: DocumentInput): string {
-  const given = typeof input === "object" && input !== null ? input.id || input.source : undefined;
-  return given || "(a document with neither id nor source)";
+  const given = typeof input === "object" && input !== null ? givenId(input) || input.source : undefined;
+  return typeof given === "string" && given ? given : "(a document with neither id nor source)";
 }

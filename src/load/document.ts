@@ -39,13 +39,23 @@ function checkInput(input: DocumentInput): { id: string; source: string } {
     );
   if (typeof input !== "object" || input === null) throw bad("is not an object");
   if (typeof input.text !== "string") throw bad("has no text string");
-  for (const key of ["id", "source", "title"] as const) {
+  for (const key of ["source", "title"] as const) {
     if (input[key] !== undefined && typeof input[key] !== "string") throw bad(`has a ${key} that is not a string`);
   }
   if (input.metadata !== undefined && (typeof input.metadata !== "object" || input.metadata === null || Array.isArray(input.metadata))) {
     throw bad("has metadata that is not an object");
   }
-  const source = input.source || input.id;
+  const id = givenId(input);
+  if (id === null) throw bad("has an id that is neither a string nor a number");
+  const source = input.source || id;
   if (!source) throw bad("has neither an id nor a source");
-  return { id: input.id || shortId(source), source };
+  return { id: id || shortId(source), source };
+}
+
+/** The caller's id as a string (JavaScript callers number their documents too); null when unusable. */
+export function givenId(input: DocumentInput): string | null {
+  const id: unknown = input.id;
+  if (id === undefined || id === "") return "";
+  if (typeof id === "string") return id;
+  return typeof id === "number" && Number.isFinite(id) ? String(id) : null;
 }

@@ -10,7 +10,7 @@ import { pdfLoader } from "./pdf.js";
 import { markdownLoader, textLoader } from "./text.js";
 import type { Loader, LoadOptions } from "./types.js";
 
-export { type DocumentInput, makeDocument } from "./document.js";
+export { type DocumentInput, givenId, makeDocument } from "./document.js";
 export type { Loader, LoadOptions, SourceFile } from "./types.js";
 
 export const LOADERS: readonly Loader[] = [textLoader, markdownLoader, htmlLoader, pdfLoader, docxLoader, jsonLoader, csvLoader];
