@@ -34,6 +34,7 @@ describe("ingest progress and Ctrl-C", () => {
   it("reports chunks embedded out of the total while embedding; a first Ctrl-C stops soon and keeps a consistent index the next run completes", async () => {
     const { dir, files } = await bigFolder();
     const index = path.join(await tempDir(), "index");
+    const started = Date.now();
     const child = spawnCli(["--index", index, "ingest", dir, "--json"]);
     const lines: ProgressLine[] = [];
     let buffered = "";
@@ -63,8 +64,10 @@ describe("ingest progress and Ctrl-C", () => {
     expect(during.length).toBeGreaterThan(0);
     for (const l of during) expect(l.chunksTotal).toBeGreaterThanOrEqual(l.chunksEmbedded + l.chunksReused);
     expect(during.some((l) => typeof l.etaSeconds === "number")).toBe(true);
-    // It stopped after the batch in hand, not after the whole run (generous bound for a busy CI machine).
-    expect(stopSeconds).toBeLessThan(8);
+    // It stopped after the batches in hand, not after the whole run. The bound scales with this
+    // machine's speed: the time to start and embed the first batch (8 s at least, for a busy CI).
+    const firstBatchSeconds = (interruptedAt - started) / 1000;
+    expect(stopSeconds).toBeLessThan(Math.max(8, 3 * firstBatchSeconds));
 
     const listed = JSON.parse((await runCli(["--index", index, "docs", "list", "--json"])).stdout) as { documents: unknown[] };
     const kept = listed.documents.length;
@@ -73,5 +76,5 @@ describe("ingest progress and Ctrl-C", () => {
     const again = await runCli(["--index", index, "ingest", dir, "--json"]);
     const report = JSON.parse(again.stdout) as { added: number; unchanged: number; aborted: boolean };
     expect(report).toMatchObject({ added: files - kept, unchanged: kept, aborted: false });
-  }, 180_000);
+  }, 300_000);
 });
