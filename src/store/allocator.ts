@@ -1,10 +1,12 @@
 // glibc gives threads that allocate at once arenas of their own, up to 8 per core, and keeps what
 // they free for reuse instead of returning it to the system. LanceDB's native threads (writes,
 // compaction, index builds, searches) each end up with one, so a long bulk load grows by what every
-// arena once held: 1,445 MB peak at 150,000 chunks in calls of 10,000 by default, 1,146 MB with two
-// arenas, no slower (scale bench); 2.7–3.9 GB against ~2.1–2.4 GB at a million. Setting
+// arena once held. Measured on plain Node (scale bench, calls of 10,000): 1,344 → 1,194 MB peak at
+// 150,000 chunks with two arenas, searches no slower; 2.7–3.9 GB → 1.9 GB at a million. Setting
 // MALLOC_ARENA_MAX in the environment does the same but must be done before the process starts, which a
-// library cannot; mallopt(M_ARENA_MAX) does it from inside, for every arena created afterwards.
+// library cannot; mallopt(M_ARENA_MAX) does it from inside, for arenas created afterwards. glibc
+// fixes its limit for good once a process has more than 8 arenas, so this must run early: before
+// LanceDB's first import, and it cannot help a process (tsx, a busy host) that is past 8 already.
 
 const M_ARENA_MAX = -8;
 
