@@ -203,10 +203,10 @@ export const configSchema = z
         upkeepEveryChunks: z.number().int().min(0).default(100_000),
         /**
          * Linux (glibc): malloc arenas for the whole process, set when it first opens a LanceDB index, so
-         * memory LanceDB's threads free is reused instead of kept per thread (0: glibc's default of 8 per
-         * core; MALLOC_ARENA_MAX in the environment wins).
+         * memory LanceDB's threads free is reused instead of kept per thread; 2 is what a bulk load of
+         * millions of chunks wants (0: glibc's default of 8 per core; MALLOC_ARENA_MAX in the environment wins).
          */
-        mallocArenaMax: z.number().int().min(0).max(64).default(2),
+        mallocArenaMax: z.number().int().min(0).max(64).default(0),
       })
       .strict()
       .prefault({}),
