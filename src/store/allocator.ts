@@ -24,18 +24,19 @@ export type ArenaCap = "capped" | "environment" | "off" | "unsupported";
 let applied: Promise<ArenaCap> | undefined;
 
 /**
- * Caps glibc's malloc arenas for this whole process at `max`, once (the first call wins; later calls
+ * Caps glibc's malloc arenas for this whole process at `max`, once (the first call that asks for a cap wins; later calls
  * return its outcome). Leaves the allocator alone when `max` is 0, when MALLOC_ARENA_MAX is already in
  * the environment (glibc read it at start), and where glibc's mallopt is not there (macOS, Windows,
  * musl); never throws, since it only saves memory.
  */
 export function capMallocArenas(max: number): Promise<ArenaCap> {
+  // Off is not remembered: with the default off, a later index opened with a cap still gets it.
+  if (max <= 0) return Promise.resolve("off");
   applied ??= apply(max);
   return applied;
 }
 
 async function apply(max: number): Promise<ArenaCap> {
-  if (max <= 0) return "off";
   if (process.env.MALLOC_ARENA_MAX) return "environment";
   if (process.platform !== "linux") return "unsupported";
   try {
