@@ -1,5 +1,6 @@
 import { RagkitError } from "../errors.js";
 import type { CallerEmbedder, Embedder } from "./types.js";
+import { unitVector } from "./unit-vector.js";
 
 const DEFAULT_BATCH = 64;
 const MAX_DIMENSIONS = 65_536;
@@ -41,12 +42,8 @@ function checkVectors(vectors: unknown, count: number, id: string, dimensions: n
   if (vectors.length !== count) throw fail(`returned ${vectors.length} vectors for ${count} texts`);
   return vectors.map((vector: ArrayLike<number>, i) => {
     if (vector?.length !== dimensions) throw fail(`returned a vector of ${vector?.length ?? "no"} numbers at ${i}, not ${dimensions}`);
-    const out = Float32Array.from(vector);
-    let norm = 0;
-    for (const x of out) norm += x * x;
-    norm = Math.sqrt(norm);
-    if (!Number.isFinite(norm) || norm === 0) throw fail(`returned a vector that is all zeros or not finite at ${i}`);
-    if (Math.abs(norm - 1) > 1e-3) for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) / norm;
-    return out;
+    const unit = unitVector(vector);
+    if (!unit) throw fail(`returned a vector that is all zeros or not finite at ${i}`);
+    return unit;
   });
 }

@@ -4,6 +4,7 @@ import { providerError } from "../provider/openai-errors.js";
 import { sha256 } from "../text/hash.js";
 import type { EmbedPurpose } from "../types.js";
 import type { Embedder } from "./types.js";
+import { unitVector } from "./unit-vector.js";
 
 type OpenAIModule = typeof import("openai");
 
@@ -145,12 +146,8 @@ export class OpenAIEmbedder implements Embedder {
       if (this.dimensions && embedding.length !== this.dimensions) {
         throw bad(`returned ${embedding.length} dimensions where the index has ${this.dimensions}`);
       }
-      const vector = Float32Array.from(embedding as number[]);
-      let norm = 0;
-      for (const x of vector) norm += x * x;
-      if (!Number.isFinite(norm) || norm === 0) throw bad("returned a vector with NaN, infinite or all-zero values");
-      const scale = 1 / Math.sqrt(norm);
-      for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] as number) * scale;
+      const vector = unitVector(embedding as number[]);
+      if (!vector) throw bad("returned a vector with NaN, infinite or all-zero values");
       vectors[at] = vector;
     }
     return vectors;
