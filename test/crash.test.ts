@@ -49,6 +49,38 @@ describe("kill -9 inside writes", () => {
     }
   });
 
+  it("killed between the two tables' appends of new documents: the append is undone, nothing else lost, and the next ingest adds them", async () => {
+    const root = await tempDir();
+    const docs = path.join(root, "docs");
+    await writeCorpus(docs, 8);
+    const index = path.join(root, "idx");
+    expect((await runCli(["ingest", docs, "--index", index])).code).toBe(0);
+    const fresh = path.join(docs, "fresh");
+    await writeCorpus(fresh, 6, "fresh");
+    // New documents are appended without a copy of their rows on disk: a crash is undone, not redone.
+    const killed = await runCli(["ingest", docs, "--index", index], { env: { RAGKIT_FAULT: "upsert:chunks-written" } });
+    expect(killed.code, killed.stderr).toBeNull();
+    const rag = await Rag.open({ dir: index, mustExist: true });
+    try {
+      const stored = await rag.documents();
+      expect(stored.length).toBe(8);
+      expect(stored.every((d) => !d.source.includes("fresh"))).toBe(true);
+      // No chunk is left without its document: a fresh note's own word finds nothing.
+      expect(await rag.search("freshtopic3", { mode: "lexical", k: 5 })).toEqual([]);
+      expect((await rag.stats()).chunks).toBe(stored.reduce((n, d) => n + d.chunkCount, 0));
+      const again = await rag.ingest([docs]);
+      expect(again).toMatchObject({ added: 6, updated: 0, failed: [] });
+      expect(await rag.doctor()).toMatchObject({ ok: true, documents: 14, orphanChunks: [], duplicateChunks: [] });
+      expect((await rag.search("freshtopic3", { mode: "lexical", k: 1 }))[0]?.chunk.source).toMatch(/fresh-3\.md$/);
+      for (const d of await rag.documents()) {
+        const document = await rag.getDocument(d.id);
+        for (const chunk of await rag.getChunks(d.id)) expect(document?.text.slice(chunk.start, chunk.end)).toBe(chunk.text);
+      }
+    } finally {
+      await rag.close();
+    }
+  });
+
   it("the crash harness (short CI run): random kills in ingest, docs rm, watch and reindex; doctor clean and search answering after each; final ingest exact", async () => {
     const result = await runCrash({ kills: 5, seed: 7, files: 30 });
     expect(result.doctorFailures).toEqual([]);

@@ -3,6 +3,7 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
 import { faultPoint } from "./faults.js";
+import { toArrowTable } from "./lancedb-arrow.js";
 import { inList } from "./lancedb-rows.js";
 import type { Row } from "./rows.js";
 import type { RepairPlan } from "./types.js";
@@ -48,10 +49,23 @@ export async function deleteDocuments(tables: Tables, documentIds: string[]): Pr
 }
 
 /**
+ * Announces an upsert before it touches the tables. One that replaces documents saves its rows
+ * first, to be redone after a crash (never leaving a document with another version's chunks); one
+ * that only appends new documents is undone instead, so its rows need no copy (writing them cost
+ * ~0.1 ms per chunk, a fifth of a fast ingest).
+ */
+export async function journalUpsert(dir: string, documentIds: string[], replacing?: SavedRows): Promise<void> {
+  if (replacing) await saveJournalRows(dir, replacing);
+  else await rm(path.join(dir, RESTORE), { force: true });
+  await writeJournal(dir, { op: "upsert", documentIds });
+}
+
+/**
  * An interrupted delete is finished. An interrupted upsert or repair is redone from the rows it
  * saved before it began, so each of its documents ends with its own chunks (never the chunks of
- * another version of it). An upsert journal without its rows (written by an older ragkit) falls
- * back to dropping the chunks of documents that have no row, which the next ingest redoes.
+ * another version of it). An upsert journal without rows (an append of new documents, or one
+ * written by an older ragkit) is undone: the chunks of its documents that have no row are dropped,
+ * and the next ingest adds them again.
  */
 export async function recoverJournal(dir: string, tables: Tables): Promise<void> {
   const file = path.join(dir, JOURNAL);
@@ -91,12 +105,14 @@ export interface SavedRows {
  */
 export async function saveJournalRows(dir: string, rows: SavedRows): Promise<void> {
   const chunks = rows.chunks.map((row) =>
-    Array.isArray(row.vector) ? { ...row, vector: { f32: packVector(row.vector as number[]) } } : row,
+    Array.isArray(row.vector) || row.vector instanceof Float32Array
+      ? { ...row, vector: { f32: packVector(row.vector as ArrayLike<number>) } }
+      : row,
   );
   await writeFileAtomic(path.join(dir, RESTORE), JSON.stringify({ documents: rows.documents, chunks }));
 }
 
-const packVector = (vector: number[]) => Buffer.from(Float32Array.from(vector).buffer).toString("base64");
+const packVector = (vector: ArrayLike<number>) => Buffer.from(Float32Array.from(vector).buffer).toString("base64");
 
 /** A saved row's vector as numbers again (journals from before base64 hold numbers already). */
 function unpackVector(row: Row): Row {
@@ -116,8 +132,8 @@ async function restoreRows(dir: string, tables: Tables, documentIds: string[]): 
     return false;
   }
   await deleteDocuments(tables, documentIds);
-  if (saved.chunks.length > 0) await tables.chunks.add(saved.chunks.map(unpackVector));
-  if (saved.documents.length > 0) await tables.documents.add(saved.documents);
+  if (saved.chunks.length > 0) await tables.chunks.add(await toArrowTable(tables.chunks, saved.chunks.map(unpackVector)));
+  if (saved.documents.length > 0) await tables.documents.add(await toArrowTable(tables.documents, saved.documents));
   return true;
 }
 

@@ -5,6 +5,7 @@ import type { Connection, Table } from "@lancedb/lancedb";
 import { sha256 } from "../text/hash.js";
 import type { Metadata } from "../types.js";
 import { faultPoint } from "./faults.js";
+import { toArrowTable } from "./lancedb-arrow.js";
 import { writeFileAtomic } from "./lancedb-journal.js";
 import { labelledChunkRow } from "./lancedb-labels.js";
 import { chunkSchema, inList } from "./lancedb-rows.js";
@@ -68,7 +69,14 @@ export async function discardStaged(table: Table, documentIds: string[]): Promis
 }
 
 export async function stageChunks(table: Table, chunks: ChunkRecord[], metadataOf: (documentId: string) => Metadata): Promise<void> {
-  if (chunks.length > 0) await table.add(chunks.map((chunk) => labelledChunkRow(chunk, metadataOf(chunk.documentId))));
+  if (chunks.length > 0) {
+    await table.add(
+      await toArrowTable(
+        table,
+        chunks.map((chunk) => labelledChunkRow(chunk, metadataOf(chunk.documentId))),
+      ),
+    );
+  }
   faultPoint("reindex:staged");
 }
 

@@ -1,5 +1,6 @@
 import { RagkitError, toRagkitError } from "../errors.js";
 import { faultPoint } from "./faults.js";
+import { toArrowTable } from "./lancedb-arrow.js";
 import type { SavedRows, Tables } from "./lancedb-journal.js";
 import { inList } from "./lancedb-rows.js";
 
@@ -20,12 +21,14 @@ export function storeError(error: unknown, context: string): RagkitError {
  * `rows` go.
  */
 export async function writeRows(tables: Tables, rows: SavedRows, documentIds: string[], allNew: boolean): Promise<void> {
+  const chunks = await toArrowTable(tables.chunks, rows.chunks);
+  const documents = await toArrowTable(tables.documents, rows.documents);
   if (allNew) {
     // Only new documents: appends. A merge joins against the whole table, so a large index
     // made every batch slower; recovery redoes an interrupted append from the saved rows.
-    await tables.chunks.add(rows.chunks);
+    await tables.chunks.add(chunks);
     faultPoint("upsert:chunks-written");
-    await tables.documents.add(rows.documents);
+    await tables.documents.add(documents);
   } else {
     // One merge: new and changed chunks in, chunks these documents no longer have out.
     await tables.chunks
@@ -33,9 +36,9 @@ export async function writeRows(tables: Tables, rows: SavedRows, documentIds: st
       .whenMatchedUpdateAll()
       .whenNotMatchedInsertAll()
       .whenNotMatchedBySourceDelete({ where: inList("doc_id", documentIds) })
-      .execute(rows.chunks);
+      .execute(chunks);
     faultPoint("upsert:chunks-written");
-    await tables.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows.documents);
+    await tables.documents.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(documents);
   }
   faultPoint("upsert:documents-written");
 }

@@ -9,7 +9,7 @@ import { acquireFileLock } from "./file-lock.js";
 import { type CacheSizes, CHUNKS, createTables, DEFAULT_CACHE, directorySize, LOCK, openTables } from "./lancedb-connection.js";
 import { DenseCache } from "./lancedb-dense-cache.js";
 import { LanceHandles } from "./lancedb-handles.js";
-import { clearJournal, deleteDocuments, recoverJournal, repairTables, saveJournalRows, writeJournal } from "./lancedb-journal.js";
+import { clearJournal, deleteDocuments, journalUpsert, recoverJournal, repairTables, writeJournal } from "./lancedb-journal.js";
 import { hasLabels, labelledChunkRow } from "./lancedb-labels.js";
 import { IndexedLookups } from "./lancedb-lookups.js";
 import { readManifestAt, readManifestFile, readMetaFile, writeManifestFile, writeMetaFile } from "./lancedb-meta.js";
@@ -132,18 +132,11 @@ export class LanceDbStore implements Store {
     const rows = writes.flatMap((w) => w.chunks.map((c) => (labelled ? labelledChunkRow(c, w.document.metadata) : chunkToRow(c))));
     const documentRows = writes.map((w) => documentToRow(w.document));
     await this.lookups.prepare(this.lance);
-    // The batch itself goes to disk first: a crash between the two tables' commits is redone from
-    // it, so a document is never left with another version's chunks.
-    await saveJournalRows(this.lance.dir, { chunks: rows, documents: documentRows });
-    await writeJournal(this.lance.dir, { op: "upsert", documentIds: ids });
+    const allNew = writes.every((w) => w.isNew);
+    await journalUpsert(this.lance.dir, ids, allNew ? undefined : { chunks: rows, documents: documentRows });
     faultPoint("upsert:journaled");
     try {
-      await writeRows(
-        this.lance,
-        { chunks: rows, documents: documentRows },
-        ids,
-        writes.every((w) => w.isNew),
-      );
+      await writeRows(this.lance, { chunks: rows, documents: documentRows }, ids, allNew);
       this.lookups.wrote(
         ids,
         rows.map((row) => row.embed_hash as string),

@@ -54,7 +54,7 @@ export function chunkToRow(chunk: ChunkRecord): Row {
     metadata: JSON.stringify(chunk.metadata),
     embed_hash: chunk.embedHash,
     terms: chunk.terms,
-    vector: Array.from(chunk.vector),
+    vector: chunk.vector,
   };
 }
 
