@@ -1,3 +1,5 @@
+import path from "node:path";
+import * as lancedb from "@lancedb/lancedb";
 import { describe, expect, it } from "vitest";
 import { HashEmbedder } from "../scripts/scale/hash-embedder.js";
 import { syntheticDocument } from "../scripts/scale/text.js";
@@ -42,6 +44,27 @@ describe("a long ingest call", () => {
       expect(hits[0]?.chunk.documentId).toBe("doc-4321");
     } finally {
       await rag.close();
+    }
+  }, 120_000);
+
+  it("many small ingest calls still leave the index covered: the ANN index once past its size, few rows outside BM25's", async () => {
+    const dir = await tempDir();
+    const rag = await Rag.open({ dir, embedder: new HashEmbedder(64), config: { store: { annMinRows: 3_500 } } });
+    try {
+      // Four calls of 1,000: each one commit, too few versions for the periodic check to come round.
+      for (let at = 0; at < 4_000; at += 1_000) await rag.ingest(Array.from({ length: 1_000 }, (_, i) => syntheticDocument(at + i)));
+    } finally {
+      await rag.close();
+    }
+    const db = await lancedb.connect(path.join(dir, "lance"));
+    const chunks = await db.openTable("chunks");
+    try {
+      expect(await chunks.countRows()).toBe(4_000);
+      expect((await chunks.listIndices()).some((index) => index.columns.includes("vector"))).toBe(true);
+      expect((await chunks.indexStats("terms_idx"))?.numUnindexedRows).toBeLessThan(2_000);
+    } finally {
+      chunks.close();
+      db.close();
     }
   }, 120_000);
 });

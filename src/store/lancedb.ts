@@ -141,6 +141,7 @@ export class LanceDbStore implements Store {
         ids,
         rows.map((row) => row.embed_hash as string),
       );
+      this.upkeep.wrote(rows.length);
       await this.lance.fts.ensure();
     } catch (error) {
       this.lookups.forget();
