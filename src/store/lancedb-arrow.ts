@@ -66,10 +66,13 @@ function column(field: Field, rows: Row[]): Data {
   const values = rows.map((row) => row[field.name] ?? null);
   const type: DataType = field.type;
   if (type instanceof Utf8) return utf8(type, values);
-  if (type instanceof Int32 && !field.nullable)
-    return makeData({ type, length: rows.length, nullCount: 0, data: Int32Array.from(values as number[]) });
-  if (type instanceof Float64 && !field.nullable)
-    return makeData({ type, length: rows.length, nullCount: 0, data: Float64Array.from(values as number[]) });
+  // A null number is stored as 0 behind the validity bitmap, which is what readers look at.
+  const numbers = <T extends Int32Array | Float64Array>(data: T) => {
+    for (const [i, v] of values.entries()) data[i] = v === null ? 0 : Number(v);
+    return { length: rows.length, ...validity(values), data };
+  };
+  if (type instanceof Int32) return makeData({ type, ...numbers(new Int32Array(rows.length)) });
+  if (type instanceof Float64) return makeData({ type, ...numbers(new Float64Array(rows.length)) });
   if (type instanceof FixedSizeList && type.children[0]?.type instanceof Float32) return floatLists(type, values);
   if (type instanceof List && type.children[0]?.type instanceof Utf8) return stringLists(type, values);
   throw new Error(`ragkit does not write columns of type ${String(type)}`);
