@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runCli } from "./helpers/cli.js";
+import { cliCommand, ROOT, runCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
 import { tinyGenerator, tinyModelFile } from "./helpers/models.js";
 import { startOpenAIServer } from "./helpers/openai-server.js";
@@ -74,7 +74,7 @@ describe("ragkit ask with a language model", () => {
 
   it("ragkit chat in a pseudo-terminal answers a question and a follow-up, and shows sources", async () => {
     const index = await indexWithKeys();
-    const command = `${process.execPath} --import tsx ${path.join(ROOT, "src/cli/main.ts")} chat --index ${index}`;
+    const command = [process.execPath, ...cliCommand(["chat", "--index", index])].join(" ");
     const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
     let screen = "";
     child.stdout.on("data", (d) => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { describe, expect, it } from "vitest";
-import { ROOT, runCli, spawnCli } from "./helpers/cli.js";
+import { cliCommand, ROOT, runCli, spawnCli } from "./helpers/cli.js";
 import { tempDir } from "./helpers/fs.js";
 
 async function index(): Promise<string> {
@@ -49,7 +49,7 @@ describe("ragkit serve and ragkit mcp", () => {
     const dir = await index();
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), "mcp", "--index", dir],
+      args: cliCommand(["mcp", "--index", dir]),
       cwd: ROOT,
       stderr: "pipe",
     });

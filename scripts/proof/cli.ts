@@ -5,6 +5,17 @@ import path from "node:path";
 export { random } from "../../src/eval/random.js";
 
 const MAIN = path.resolve(import.meta.dirname, "../../src/cli/main.ts");
+/** Where the test suite's global setup transpiles `src/` (it sets RAGKIT_TEST_CLI to the CLI there). */
+export const TEST_CLI_DIR = path.resolve(import.meta.dirname, "../../.test-cli");
+
+/**
+ * How to start the CLI from source: the test suite's transpiled copy when there is one (starting
+ * under tsx costs ~2 s a process), else tsx on `src/`.
+ */
+export function cliCommand(args: string[]): string[] {
+  const built = process.env.RAGKIT_TEST_CLI;
+  return built ? [built, ...args] : ["--import", "tsx", MAIN, ...args];
+}
 
 export interface Run {
   child: ChildProcessWithoutNullStreams;
@@ -16,7 +27,7 @@ export interface Run {
 
 /** The CLI from source as a child process, for the proof scripts. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, cliCommand(args), { env: { ...process.env, ...env } });
   let stdout = "";
   let stderr = "";
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];

@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliCommand } from "../../scripts/proof/cli.js";
+
+export { cliCommand };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const MAIN = path.join(ROOT, "src/cli/main.ts");
 
 export interface CliResult {
   code: number | null;
@@ -28,9 +30,9 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
-/** The CLI from source as a child process (so tests never see a stale build). */
+/** The CLI from source as a child process (transpiled by the global setup, so never a stale build). */
 export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+  return spawn(process.execPath, cliCommand(args), {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
