@@ -25,7 +25,7 @@ export async function writeRows(tables: Tables, rows: SavedRows, documentIds: st
   const documents = await toArrowTable(tables.documents, rows.documents);
   if (allNew) {
     // Only new documents: appends. A merge joins against the whole table, so a large index
-    // made every batch slower; recovery redoes an interrupted append from the saved rows.
+    // made every batch slower; recovery undoes an interrupted append (see journalUpsert).
     await tables.chunks.add(chunks);
     faultPoint("upsert:chunks-written");
     await tables.documents.add(documents);
