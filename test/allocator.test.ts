@@ -23,7 +23,7 @@ async function arenasWith(max: number, env: NodeJS.ProcessEnv = {}): Promise<{ o
 describe.skipIf(!glibc)("malloc arenas (Linux, glibc)", () => {
   beforeAll(async () => {
     await build({
-      entryPoints: [path.join(ROOT, "test/helpers/arena-child.ts")],
+      entryPoints: [path.join(ROOT, "test/helpers/arena-child.ts"), path.join(ROOT, "test/helpers/trim-child.ts")],
       bundle: true,
       packages: "external",
       platform: "node",
@@ -46,5 +46,18 @@ describe.skipIf(!glibc)("malloc arenas (Linux, glibc)", () => {
     const result = await arenasWith(2, { MALLOC_ARENA_MAX: "3" });
     expect(result.outcome).toBe("environment");
     expect(result.after).toBeLessThanOrEqual(3);
+  });
+
+  it("malloc_trim gives back to the system what was freed inside the heap, which otherwise stays resident", async () => {
+    const rss = async (mode: string) => {
+      const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", path.join(OUT, "trim-child.js"), mode]);
+      return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { trimmed: boolean; before: number; after: number };
+    };
+    const MB = 1024 * 1024;
+    const kept = await rss("keep");
+    expect(kept.after).toBeGreaterThan(kept.before - 20 * MB);
+    const trimmed = await rss("trim");
+    expect(trimmed.trimmed).toBe(true);
+    expect(trimmed.after).toBeLessThan(trimmed.before - 100 * MB);
   });
 });

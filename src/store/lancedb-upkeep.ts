@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
+import { trimMalloc } from "./allocator.js";
 import type { AnnOptions } from "./ann.js";
 import type { FtsIndex } from "./lancedb-fts.js";
 import { ensureScalarIndexes, ensureVectorIndex, fileBuildLog, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
@@ -69,6 +70,7 @@ export class Upkeep {
     await t.documents.optimize({ cleanupOlderThan });
     for (const table of [t.chunksName, t.documentsName]) await sweepEmptyIndexDirs(path.join(t.dir, "lance", `${table}.lance`));
     this.optimizedAt = await t.chunks.version();
+    await trimMalloc();
   }
 
   /**
