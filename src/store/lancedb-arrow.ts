@@ -25,7 +25,7 @@ import type { Row } from "./rows.js";
  * every ingest call, more than the append itself.
  */
 export async function toArrowTable(table: Table, rows: Row[]): Promise<ArrowTable> {
-  const schema = await schemaOf(table);
+  const schema = await tableSchema(table);
   const children = schema.fields.map((field) => column(field, rows));
   const data = makeData({ type: new Struct(schema.fields), length: rows.length, nullCount: 0, children });
   return new ArrowTable(schema, new RecordBatch(schema, data));
@@ -33,8 +33,11 @@ export async function toArrowTable(table: Table, rows: Row[]): Promise<ArrowTabl
 
 const schemas = new WeakMap<Table, Promise<Schema>>();
 
-/** The table's schema, asked once per handle (a column added later comes with a reopened handle). */
-function schemaOf(table: Table): Promise<Schema> {
+/**
+ * The table's schema in this module's Arrow classes, asked once per handle (a column added later
+ * comes with a reopened handle). Shared by everything that needs a table's columns.
+ */
+export function tableSchema(table: Table): Promise<Schema> {
   let schema = schemas.get(table);
   if (!schema) {
     schema = table.schema().then((theirs) => new Schema(theirs.fields.map(ownField), theirs.metadata));

@@ -1,6 +1,7 @@
 import { readdir, rmdir } from "node:fs/promises";
 import path from "node:path";
 import type { Table } from "@lancedb/lancedb";
+import { tableSchema } from "./lancedb-arrow.js";
 import { readMetaFile, writeMetaFile } from "./lancedb-meta.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
@@ -23,7 +24,7 @@ const SCALAR: Array<{ table: "chunks" | "documents"; column: string; kind: "btre
 export async function ensureScalarIndexes(tables: { chunks: Table; documents: Table }, lancedb: LanceDb): Promise<void> {
   for (const name of ["documents", "chunks"] as const) {
     const table = tables[name];
-    const present = new Set((await table.schema()).fields.map((f) => f.name));
+    const present = new Set((await tableSchema(table)).fields.map((f) => f.name));
     const indexed = new Set((await table.listIndices()).flatMap((index) => index.columns));
     const missing = SCALAR.filter((s) => s.table === name && present.has(s.column) && !indexed.has(s.column));
     if (missing.length === 0 || (await table.countRows()) === 0) continue;

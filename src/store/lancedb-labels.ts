@@ -1,5 +1,6 @@
 import type { Table } from "@lancedb/lancedb";
 import type { Metadata, SearchFilter } from "../types.js";
+import { tableSchema } from "./lancedb-arrow.js";
 import { quote } from "./lancedb-rows.js";
 import { chunkToRow, type Row } from "./rows.js";
 import type { ChunkRecord } from "./types.js";
@@ -37,14 +38,7 @@ export function labelPredicate(metadata: NonNullable<SearchFilter["metadata"]>):
   return `array_has_all(${LABELS}, [${wanted.join(", ")}])`;
 }
 
-const known = new WeakMap<Table, Promise<boolean>>();
-
-/** Whether this chunk table has the labels column (asked once per table handle). */
-export function hasLabels(table: Table): Promise<boolean> {
-  let answer = known.get(table);
-  if (!answer) {
-    answer = table.schema().then((schema) => schema.fields.some((f) => f.name === LABELS));
-    known.set(table, answer);
-  }
-  return answer;
+/** Whether this chunk table has the labels column (its schema is asked once per table handle). */
+export async function hasLabels(table: Table): Promise<boolean> {
+  return (await tableSchema(table)).fields.some((f) => f.name === LABELS);
 }
