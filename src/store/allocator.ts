@@ -40,19 +40,31 @@ export function capMallocArenas(max: number): Promise<ArenaCap> {
 
 async function apply(max: number): Promise<ArenaCap> {
   if (process.env.MALLOC_ARENA_MAX) return "environment";
-  if (process.platform !== "linux") return "unsupported";
-  try {
-    const koffi = (await import("koffi")).default;
-    const mallopt = koffi.load("libc.so.6").func("int mallopt(int param, int value)");
-    return mallopt(M_ARENA_MAX, max) === 1 ? "capped" : "unsupported";
-  } catch {
-    // No glibc (musl's libc has another name and no arenas), or no prebuilt FFI library for this system.
-    return "unsupported";
-  }
+  const libc = await glibc();
+  if (!libc) return "unsupported";
+  const mallopt = libc.func("int mallopt(int param, int value)");
+  return mallopt(M_ARENA_MAX, max) === 1 ? "capped" : "unsupported";
+}
+
+type Library = ReturnType<typeof import("koffi")["load"]>;
+let loaded: Promise<Library | undefined> | undefined;
+
+/** glibc through koffi, loaded once; undefined off Linux, on musl or without koffi's prebuilt library. */
+function glibc(): Promise<Library | undefined> {
+  loaded ??= (async () => {
+    if (process.platform !== "linux") return undefined;
+    try {
+      return (await import("koffi")).default.load("libc.so.6");
+    } catch {
+      // No glibc (musl's libc has another name and no arenas), or no prebuilt FFI library for this system.
+      return undefined;
+    }
+  })();
+  return loaded;
 }
 
 type Trim = (pad: number, done: (error: unknown, released: number) => void) => void;
-let trimmer: Promise<Trim | undefined> | undefined;
+let trimmer: Trim | undefined;
 
 /**
  * Hands back to the system the memory glibc's arenas hold free (`malloc_trim(0)`, on a koffi worker
@@ -62,16 +74,9 @@ let trimmer: Promise<Trim | undefined> | undefined;
  * there is no glibc; never throws.
  */
 export async function trimMalloc(): Promise<boolean> {
-  if (process.platform !== "linux") return false;
-  trimmer ??= (async () => {
-    try {
-      const koffi = (await import("koffi")).default;
-      return koffi.load("libc.so.6").func("int malloc_trim(size_t pad)").async as Trim;
-    } catch {
-      return undefined;
-    }
-  })();
-  const trim = await trimmer;
-  if (!trim) return false;
+  const libc = await glibc();
+  if (!libc) return false;
+  trimmer ??= libc.func("int malloc_trim(size_t pad)").async as Trim;
+  const trim = trimmer;
   return new Promise((resolve) => trim(0, (error, released) => resolve(!error && released === 1)));
 }
