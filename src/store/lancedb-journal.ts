@@ -55,21 +55,25 @@ export async function deleteDocuments(tables: Tables, documentIds: string[]): Pr
  * ~0.1 ms per chunk, a fifth of a fast ingest).
  */
 export async function journalUpsert(dir: string, documentIds: string[], replacing?: SavedRows): Promise<void> {
+  // Without rows: recovery has already removed any left by a writer killed before its journal.
   if (replacing) await saveJournalRows(dir, replacing);
-  else await rm(path.join(dir, RESTORE), { force: true });
   await writeJournal(dir, { op: "upsert", documentIds });
 }
 
 /**
- * An interrupted delete is finished. An interrupted upsert or repair is redone from the rows it
- * saved before it began, so each of its documents ends with its own chunks (never the chunks of
- * another version of it). An upsert journal without rows (an append of new documents, or one
- * written by an older ragkit) is undone: the chunks of its documents that have no row are dropped,
- * and the next ingest adds them again.
+ * Runs under the write lock before every write. An interrupted delete is finished. An interrupted
+ * upsert or repair is redone from the rows it saved before it began, so each of its documents ends
+ * with its own chunks (never the chunks of another version of it). An upsert journal without rows
+ * (an append of new documents, or one written by an older ragkit) is undone: the chunks of its
+ * documents that have no row are dropped, and the next ingest adds them again.
  */
 export async function recoverJournal(dir: string, tables: Tables): Promise<void> {
   const file = path.join(dir, JOURNAL);
-  if (!existsSync(file)) return;
+  if (!existsSync(file)) {
+    // Rows saved by a writer killed before it wrote its journal: that write never began.
+    await rm(path.join(dir, RESTORE), { force: true });
+    return;
+  }
   let journal: Journal;
   try {
     journal = JSON.parse(await readFile(file, "utf8")) as Journal;
