@@ -11,13 +11,16 @@ const glibc =
   process.platform === "linux" &&
   Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
 
-async function arenasWith(max: number, env: NodeJS.ProcessEnv = {}): Promise<{ outcome: string; before: number; after: number }> {
+/** Runs a bundled child on plain Node and returns the JSON of its last line. */
+async function child<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
   const base = { ...process.env };
   delete base.MALLOC_ARENA_MAX;
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(OUT, "arena-child.js"), String(max)], {
-    env: { ...base, ...env },
-  });
-  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+  const { stdout } = await promisify(execFile)(process.execPath, args, { env: { ...base, ...env } });
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as T;
+}
+
+function arenasWith(max: number, env: NodeJS.ProcessEnv = {}): Promise<{ outcome: string; before: number; after: number }> {
+  return child([path.join(OUT, "arena-child.js"), String(max)], env);
 }
 
 describe.skipIf(!glibc)("malloc arenas (Linux, glibc)", () => {
@@ -49,10 +52,8 @@ describe.skipIf(!glibc)("malloc arenas (Linux, glibc)", () => {
   });
 
   it("malloc_trim gives back to the system what was freed inside the heap, which otherwise stays resident", async () => {
-    const rss = async (mode: string) => {
-      const { stdout } = await promisify(execFile)(process.execPath, ["--expose-gc", path.join(OUT, "trim-child.js"), mode]);
-      return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { trimmed: boolean; before: number; after: number };
-    };
+    const rss = (mode: string) =>
+      child<{ trimmed: boolean; before: number; after: number }>(["--expose-gc", path.join(OUT, "trim-child.js"), mode]);
     const MB = 1024 * 1024;
     const kept = await rss("keep");
     expect(kept.after).toBeGreaterThan(kept.before - 20 * MB);
