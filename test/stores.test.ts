@@ -1,7 +1,10 @@
 import path from "node:path";
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LanceDbStore } from "../src/store/lancedb.js";
 import { PostgresStore } from "../src/store/postgres.js";
+import { pgNames } from "../src/store/postgres-schema.js";
+import { denseSql, lexicalSql, resolveMetadata } from "../src/store/postgres-search.js";
 import { analyze } from "../src/text/analyzer.js";
 import { documentWrite, testStore } from "./conformance/store.js";
 import { tempDir } from "./helpers/fs.js";
@@ -130,6 +133,37 @@ describe("reading back ranked chunks (LanceDB)", () => {
       expect(after).toEqual(before.filter((c) => c.documentId !== "d0"));
       for (const chunk of after) expect(chunk.text).toContain(chunk.documentId.slice(1));
     } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("Postgres metadata filters", () => {
+  it("become the ids they allow below a cap, and stay a subquery above it; both forms keep exactly the allowed documents", async () => {
+    const url = (pg as PgServer).url;
+    const schema = "metadata_filters";
+    const store = await PostgresStore.open({ url, schema, dimensions: 8 });
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      const teams = ["a", "b", ["a", "c"], "b", "a", ["c"]];
+      await store.upsert(teams.map((team, i) => documentWrite(`d${i}`, [`harbour ferry note ${i}`], i, { team })));
+      const allowed = ["d0", "d2", "d4"];
+      const run = async (sql: { text: string; values: unknown[] }) => (await client.query(sql.text, sql.values)).rows;
+      const n = pgNames(schema);
+      const asked = { k: 10, metadata: { team: "a" } };
+      const ids = await resolveMetadata(n, asked, run, 3);
+      expect({ ...ids, documentIds: [...(ids.documentIds ?? [])].sort() }).toEqual({ k: 10, documentIds: allowed });
+      expect(await resolveMetadata(n, { ...asked, documentIds: ["d2", "d3"] }, run, 3)).toEqual({ k: 10, documentIds: ["d2"] });
+      const kept = await resolveMetadata(n, asked, run, 2);
+      expect(kept).toBe(asked);
+      // Above the cap the condition stays in each ranking's query, and still filters.
+      const docs = (rows: Array<{ doc_id: string }>) => rows.map((r) => r.doc_id).sort();
+      const dense = denseSql(n, documentWrite("q", ["x"], 2).chunks[0]?.vector as Float32Array, kept);
+      expect(docs(await run(dense))).toEqual(allowed);
+      expect(docs(await run(lexicalSql(n, analyze("harbour ferry"), kept)))).toEqual(allowed);
+    } finally {
+      await client.end();
       await store.close();
     }
   });

@@ -40,6 +40,36 @@ function scope(n: PgNames, options: StoreSearchOptions): (column: string, params
   };
 }
 
+// Above this many matching documents a metadata filter stays a subquery: sending the ids costs
+// more than it saves.
+const MAX_RESOLVED_IDS = 50_000;
+
+/**
+ * A metadata filter as the ids of the documents it allows, when there are not too many: PostgreSQL
+ * cannot estimate how many documents a jsonb condition keeps, and with the condition as a subquery
+ * it looked each BM25 posting's document up one by one (filtered hybrid p50 1.3 s at 100,000
+ * chunks, twice the unfiltered search); given the ids it hashes them (0.26 s for that ranking).
+ */
+export async function resolveMetadata(
+  n: PgNames,
+  options: StoreSearchOptions,
+  run: (sql: Sql) => Promise<Array<{ id: string }>>,
+  max = MAX_RESOLVED_IDS,
+): Promise<StoreSearchOptions> {
+  if (!options.metadata || Object.keys(options.metadata).length === 0) return options;
+  const values: unknown[] = [];
+  const where = metadataConditions(options.metadata, values);
+  if (options.documentIds) {
+    values.push(options.documentIds);
+    where.push(`id = ANY($${values.length})`);
+  }
+  const ids = (await run({ text: `SELECT id FROM ${n.documents} WHERE ${where.join(" AND ")} LIMIT ${max + 1}`, values })).map(
+    (r) => r.id,
+  );
+  if (ids.length > max) return options;
+  return { k: options.k, documentIds: ids };
+}
+
 /** The k nearest chunks by cosine (through the HNSW index once there is one): ids, document ids and `score`. */
 export function denseSql(n: PgNames, vector: Float32Array, options: StoreSearchOptions): Sql {
   const values: unknown[] = [vectorLiteral(vector), options.k];
