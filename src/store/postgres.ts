@@ -10,7 +10,7 @@ import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
 import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments } from "./postgres-rows.js";
 import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, pgWhere } from "./postgres-schema.js";
-import { denseSql, lexicalSql, metadataConditions, resolveMetadata } from "./postgres-search.js";
+import { denseSql, lexicalSql, MetadataFilters, metadataConditions } from "./postgres-search.js";
 import { type Row, rowToChunk, rowToRecord, rowToSummary } from "./rows.js";
 import type {
   ChunkRecord,
@@ -49,7 +49,7 @@ export interface PostgresStoreOptions {
  * ids stay unique by primary key whatever the interleaving of writers.
  */
 export class PostgresStore implements Store {
-  private readonly scopes = new WeakMap<StoreSearchOptions, Promise<StoreSearchOptions>>();
+  private readonly filters = new MetadataFilters();
   readonly name = "postgres";
   readonly capabilities = { lexical: true };
 
@@ -182,14 +182,8 @@ export class PostgresStore implements Store {
     return refs.flatMap((r) => byId.get(r.id) ?? []);
   }
 
-  /** Dense and lexical ranking of one search share the options object, so its filter is resolved once. */
   private resolved(options: StoreSearchOptions): Promise<StoreSearchOptions> {
-    let found = this.scopes.get(options);
-    if (!found) {
-      found = resolveMetadata(this.n, options, async (sql) => (await this.query<{ id: string }>(sql.text, sql.values)).rows);
-      this.scopes.set(options, found);
-    }
-    return found;
+    return this.filters.resolve(this.n, options, async (sql) => (await this.query<{ id: string }>(sql.text, sql.values)).rows);
   }
 
   private async denseRows(vector: Float32Array, given: StoreSearchOptions): Promise<Row[]> {
