@@ -162,8 +162,17 @@ describe("the index in PostgreSQL + pgvector", () => {
   it("opens through the library with Rag.open({ config: { store } }), and refuses a URL that is not Postgres", async () => {
     const rag = await Rag.open({ config: { store: { url: pg.url, schema: "library" } } });
     try {
-      await rag.ingest([{ id: "note", source: "mem://note", text: "Granite quarries close at dusk." }]);
+      await rag.ingest([
+        { id: "note", source: "mem://note", text: "Granite quarries close at dusk.", metadata: { team: "stone" } },
+        { id: "memo", source: "mem://memo", text: "Granite quarry tours start at noon.", metadata: { team: "tours" } },
+      ]);
       expect((await rag.search("granite quarry", { k: 1 }))[0]?.chunk.documentId).toBe("note");
+      // A metadata filter reaches both rankings as the ids it allows.
+      for (const mode of ["hybrid", "dense", "lexical"] as const) {
+        const tours = await rag.search("granite quarry dusk", { k: 5, mode, filter: { metadata: { team: "tours" } } });
+        expect(tours.map((h) => h.chunk.documentId)).toEqual(["memo"]);
+        expect(await rag.search("granite quarry", { k: 5, mode, filter: { metadata: { team: "none" } } })).toEqual([]);
+      }
       expect((await rag.stats()).store).toBe("postgres");
     } finally {
       await rag.close();

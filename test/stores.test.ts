@@ -155,6 +155,8 @@ describe("Postgres metadata filters", () => {
       const ids = await resolveMetadata(n, asked, run, 3);
       expect({ ...ids, documentIds: [...(ids.documentIds ?? [])].sort() }).toEqual({ k: 10, documentIds: allowed });
       expect(await resolveMetadata(n, { ...asked, documentIds: ["d2", "d3"] }, run, 3)).toEqual({ k: 10, documentIds: ["d2"] });
+      const narrowed = await store.narrowSearch(asked);
+      expect([...(narrowed.documentIds ?? [])].sort()).toEqual(allowed);
       const kept = await resolveMetadata(n, asked, run, 2);
       expect(kept).toBe(asked);
       // Above the cap the condition stays in each ranking's query, and still filters.

@@ -43,11 +43,14 @@ export async function retrieve(deps: RetrieveDeps, query: string, options: Retri
   }
   const wantsLexical = options.mode !== "dense";
   const wantsDense = options.mode !== "lexical";
-  // Rankings first, chunks after: only the hits kept are read.
+  // Narrowed while the query is embedded; rankings first, chunks after: only the hits kept are read.
+  const narrowed = deps.store.narrowSearch ? deps.store.narrowSearch(search) : Promise.resolve(search);
   const [lexical, dense] = await Promise.all([
-    wantsLexical ? deps.store.rankLexical(analyze(query), search) : Promise.resolve<ScoredRef[]>([]),
+    wantsLexical ? narrowed.then((scope) => deps.store.rankLexical(analyze(query), scope)) : Promise.resolve<ScoredRef[]>([]),
     wantsDense && query.trim().length > 0
-      ? deps.queryCache.get(deps.embedder, query).then((vector) => deps.store.rankDense(deps.adapt ? deps.adapt(vector) : vector, search))
+      ? Promise.all([deps.queryCache.get(deps.embedder, query), narrowed]).then(([vector, scope]) =>
+          deps.store.rankDense(deps.adapt ? deps.adapt(vector) : vector, scope),
+        )
       : Promise.resolve<ScoredRef[]>([]),
   ]);
   const fused = fuse(lexical, dense, { denseWeight: options.denseWeight, fusion: options.fusion ?? "convex" });

@@ -22,6 +22,16 @@ export function metadataConditions(metadata: NonNullable<SearchFilter["metadata"
   });
 }
 
+/** Conditions on the documents table: these ids (when given) and this metadata; values added to `params`. */
+export function documentConditions(ids: readonly string[] | undefined, metadata: SearchFilter["metadata"], params: unknown[]): string[] {
+  const where: string[] = [];
+  if (ids) {
+    params.push(ids);
+    where.push(`id = ANY($${params.length})`);
+  }
+  return [...where, ...metadataConditions(metadata ?? {}, params)];
+}
+
 /**
  * The documents a search is limited to, as a condition on `column` (a chunk's document id) inside
  * the search's own query: its ids, and its metadata filter as a subquery on the documents table.
@@ -58,35 +68,11 @@ export async function resolveMetadata(
 ): Promise<StoreSearchOptions> {
   if (!options.metadata || Object.keys(options.metadata).length === 0) return options;
   const values: unknown[] = [];
-  const where = metadataConditions(options.metadata, values);
-  if (options.documentIds) {
-    values.push(options.documentIds);
-    where.push(`id = ANY($${values.length})`);
-  }
+  const where = documentConditions(options.documentIds, options.metadata, values);
   const ids = (await run({ text: `SELECT id FROM ${n.documents} WHERE ${where.join(" AND ")} LIMIT ${max + 1}`, values })).map((r) => r.id);
   if (ids.length > max) return options;
   const { metadata: _resolved, ...rest } = options;
   return { ...rest, documentIds: ids };
-}
-
-// How long a search's resolved filter serves its other ranking (which waits for the query's embedding).
-const RESOLVED_FOR_MS = 5_000;
-
-/**
- * A search's dense and lexical rankings share its options object, so its filter is resolved once
- * for both; only for a moment, since a caller reusing an options object later must see documents
- * written since.
- */
-export class MetadataFilters {
-  private readonly recent = new WeakMap<StoreSearchOptions, { at: number; options: Promise<StoreSearchOptions> }>();
-
-  resolve(n: PgNames, options: StoreSearchOptions, run: (sql: Sql) => Promise<Array<{ id: string }>>): Promise<StoreSearchOptions> {
-    const found = this.recent.get(options);
-    if (found && Date.now() - found.at < RESOLVED_FOR_MS) return found.options;
-    const resolving = resolveMetadata(n, options, run);
-    this.recent.set(options, { at: Date.now(), options: resolving });
-    return resolving;
-  }
 }
 
 /** The k nearest chunks by cosine (through the HNSW index once there is one): ids, document ids and `score`. */

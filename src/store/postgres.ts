@@ -10,7 +10,7 @@ import { acquirePgLock } from "./postgres-lock.js";
 import { stagePgReindex } from "./postgres-reindex.js";
 import { insertChunks, PG_CHUNK_COLUMNS, PG_SUMMARY_COLUMNS, parseVector, upsertDocuments } from "./postgres-rows.js";
 import { chunkTableSql, inTransaction, migrate, type PgNames, pgNames, pgWhere } from "./postgres-schema.js";
-import { denseSql, lexicalSql, MetadataFilters, metadataConditions } from "./postgres-search.js";
+import { denseSql, documentConditions, lexicalSql, resolveMetadata } from "./postgres-search.js";
 import { type Row, rowToChunk, rowToRecord, rowToSummary } from "./rows.js";
 import type {
   ChunkRecord,
@@ -49,7 +49,6 @@ export interface PostgresStoreOptions {
  * ids stay unique by primary key whatever the interleaving of writers.
  */
 export class PostgresStore implements Store {
-  private readonly filters = new MetadataFilters();
   readonly name = "postgres";
   readonly capabilities = { lexical: true };
 
@@ -182,21 +181,19 @@ export class PostgresStore implements Store {
     return refs.flatMap((r) => byId.get(r.id) ?? []);
   }
 
-  private resolved(options: StoreSearchOptions): Promise<StoreSearchOptions> {
-    return this.filters.resolve(this.n, options, async (sql) => (await this.query<{ id: string }>(sql.text, sql.values)).rows);
+  /** A metadata filter as the ids it allows (see resolveMetadata), once per search, before both rankings. */
+  narrowSearch(options: StoreSearchOptions): Promise<StoreSearchOptions> {
+    return resolveMetadata(this.n, options, async (sql) => (await this.query<{ id: string }>(sql.text, sql.values)).rows);
   }
 
-  private async denseRows(vector: Float32Array, given: StoreSearchOptions): Promise<Row[]> {
-    const options = await this.resolved(given);
+  private async denseRows(vector: Float32Array, options: StoreSearchOptions): Promise<Row[]> {
     if (options.documentIds?.length === 0) return [];
     const sql = denseSql(this.n, vector, options);
     return (await this.query<Row>(sql.text, sql.values)).rows;
   }
 
-  private async lexicalRows(terms: string[], given: StoreSearchOptions): Promise<Row[]> {
-    if (terms.length === 0) return [];
-    const options = await this.resolved(given);
-    if (options.documentIds?.length === 0) return [];
+  private async lexicalRows(terms: string[], options: StoreSearchOptions): Promise<Row[]> {
+    if (terms.length === 0 || options.documentIds?.length === 0) return [];
     const sql = lexicalSql(this.n, terms, options);
     return (await this.query<Row>(sql.text, sql.values)).rows;
   }
@@ -219,13 +216,9 @@ export class PostgresStore implements Store {
 
   /** Ids and metadata equality in SQL (an array value matches when it holds the value); the source glob stays with the caller. */
   async narrowDocuments(filter: SearchFilter): Promise<DocumentSummary[]> {
-    const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.documentId !== undefined) {
-      params.push(Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId]);
-      where.push(`id = ANY($${params.length})`);
-    }
-    where.push(...metadataConditions(filter.metadata ?? {}, params));
+    const ids = filter.documentId === undefined ? undefined : Array.isArray(filter.documentId) ? filter.documentId : [filter.documentId];
+    const where = documentConditions(ids, filter.metadata, params);
     const sql = `SELECT ${PG_SUMMARY_COLUMNS} FROM ${this.n.documents}${where.length > 0 ? ` WHERE ${where.join(" AND ")}` : ""}`;
     return (await this.query<Row>(sql, params)).rows.map(rowToSummary);
   }

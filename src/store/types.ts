@@ -169,6 +169,12 @@ export interface Store {
    * Without it, filters are resolved against `listDocuments`.
    */
   narrowDocuments?(filter: SearchFilter): Promise<readonly DocumentSummary[]>;
+  /**
+   * Optional: a search's options in the form this store ranks fastest, called once per search
+   * before its rankings (Postgres turns a metadata filter into the document ids it allows). The
+   * rankings must also take the options as given.
+   */
+  narrowSearch?(options: StoreSearchOptions): Promise<StoreSearchOptions>;
   /** A document's chunks in order. */
   getChunks(documentId: string): Promise<StoredChunk[]>;
   /** These documents' chunks as stored, with vectors, hashes and terms: what `copy` moves. */
