@@ -42,12 +42,13 @@ export async function retrieve(deps: RetrieveDeps, query: string, options: Retri
     }
   }
   const wantsLexical = options.mode !== "dense";
-  const wantsDense = options.mode !== "lexical";
-  // Narrowed while the query is embedded; rankings first, chunks after: only the hits kept are read.
-  const narrowed = deps.store.narrowSearch ? deps.store.narrowSearch(search) : Promise.resolve(search);
+  const wantsDense = options.mode !== "lexical" && query.trim().length > 0;
+  // Narrowed while the query is embedded (and only for a ranking that awaits it, so a failure is
+  // never left unheard); rankings first, chunks after: only the hits kept are read.
+  const narrowed = deps.store.narrowSearch && (wantsLexical || wantsDense) ? deps.store.narrowSearch(search) : Promise.resolve(search);
   const [lexical, dense] = await Promise.all([
     wantsLexical ? narrowed.then((scope) => deps.store.rankLexical(analyze(query), scope)) : Promise.resolve<ScoredRef[]>([]),
-    wantsDense && query.trim().length > 0
+    wantsDense
       ? Promise.all([deps.queryCache.get(deps.embedder, query), narrowed]).then(([vector, scope]) =>
           deps.store.rankDense(deps.adapt ? deps.adapt(vector) : vector, scope),
         )
