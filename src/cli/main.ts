@@ -15,7 +15,10 @@ const program = new Command("ragkit")
   .option("--config <file>", "JSON config file (default ./ragkit.config.json if present)")
   .option("--json", "machine-readable output on stdout")
   .option("--no-wait", "fail with INDEX_LOCKED instead of waiting while another process writes the index")
-  .option("--embedder <provider:model>", "embedder for a new index: bundled (default), transformers:<hub id or folder>, gguf:<file>, or openai:<model>; an index remembers its own")
+  .option(
+    "--embedder <provider:model>",
+    "embedder for a new index: bundled (default), transformers:<hub id or folder>, gguf:<file>, or openai:<model>; an index remembers its own",
+  )
   .option("--embedder-base-url <url>", "OpenAI-compatible endpoint for the embedder, e.g. http://127.0.0.1:11434/v1")
   .option("--rerank <provider:model>", "rerank search results: cross-encoder:<hub id or folder>, http:<model>, or llm (the --model)")
   .option("--rerank-base-url <url>", "API root of an http reranker (/rerank is appended), e.g. https://api.cohere.com/v2")
