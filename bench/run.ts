@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
- *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR] [--call N]   the store at N documents (bench/scale.ts)
+ *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR] [--call N] [--schema NAME]   the store at N documents (bench/scale.ts)
  *   npm run bench -- --tune N      what `ragkit tune` costs over N chunks with 1,000 pairs (bench/tune.ts)
  *   npm run bench -- --cli         wall time of one `ragkit search` process, lexical and hybrid (bench/cli.ts)
  *
@@ -41,6 +41,7 @@ const { values } = parseArgs({
     store: { type: "string" },
     text: { type: "string", default: "uniform" },
     keep: { type: "string" },
+    schema: { type: "string" },
     call: { type: "string" },
     "rerank-base-url": { type: "string" },
   },
@@ -68,6 +69,7 @@ if (values.scale) {
     store: values.store,
     text: values.text,
     keep: values.keep,
+    schema: values.schema,
     call,
   });
   process.exit(0);

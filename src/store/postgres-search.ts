@@ -13,13 +13,40 @@ export interface Sql {
   values: unknown[];
 }
 
-/** Conditions on the documents table's metadata, one per wanted value (an array value holds each element); values added to `params`. */
+/**
+ * Conditions on the documents table's metadata, one per wanted value (an array value holds each
+ * element; a value matches as text, so "5" finds the number 5); values added to `params`. Each
+ * starts with JSON containments that cover every value it matches, which the GIN index on
+ * `metadata` answers, and the exact test rechecks only the documents they find.
+ */
 export function metadataConditions(metadata: NonNullable<SearchFilter["metadata"]>, params: unknown[]): string[] {
   return Object.entries(metadata).map(([key, value]) => {
+    const contains = containments(key, String(value)).map((json) => {
+      params.push(json);
+      return `metadata @> $${params.length}::jsonb`;
+    });
     params.push(key, String(value));
     const [k, v] = [`$${params.length - 1}`, `$${params.length}`];
-    return `(metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v})))`;
+    return `((${contains.join(" OR ")}) AND (metadata->>${k} = ${v} OR (jsonb_typeof(metadata->${k}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(metadata->${k}) e WHERE e = ${v}))))`;
   });
+}
+
+/** JSON objects one of which every document whose `key` matches `text` contains: as a string, or as the JSON it spells (5, true), alone or in an array. */
+function containments(key: string, text: string): string[] {
+  const k = JSON.stringify(key);
+  const values = [JSON.stringify(text)];
+  // The JSON goes in as written, not re-serialised: 12345678901234567890 stays exact in jsonb.
+  // Escapes are left out (jsonb refuses some that JSON.parse takes); the recheck stays exact.
+  if (!text.includes("\\") && isJsonOtherThanString(text)) values.push(text.trim());
+  return values.flatMap((v) => [`{${k}:${v}}`, `{${k}:[${v}]}`]);
+}
+
+function isJsonOtherThanString(text: string): boolean {
+  try {
+    return typeof JSON.parse(text) !== "string";
+  } catch {
+    return false;
+  }
 }
 
 /** Conditions on the documents table: these ids (when given) and this metadata; values added to `params`. */

@@ -171,9 +171,9 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
           chunks: w.chunks.map((c) => ({ ...c, metadata: { team: "chunk" } })),
         });
         const writes = [
-          documentWrite("a", ["harbour ferry notes", "ferry timetable"], 0, { team: "ops", year: 2024, tags: ["sea", "boat"] }),
+          documentWrite("a", ["harbour ferry notes", "ferry timetable"], 0, { team: "ops", year: 2024, tags: ["sea", "boat"], score: 2.5 }),
           documentWrite("b", ["harbour ferry prices"], 1, { team: "ops", year: "2023", draft: true }),
-          documentWrite("c", ["ferry harbour history"], 2, { team: "docs", tags: ["sea"], "x=y": "z" }),
+          documentWrite("c", ["ferry harbour history"], 2, { team: "docs", tags: ["sea"], "x=y": "z", dir: 'C:\\notes "old"' }),
           documentWrite("d", ["mountain ferry"], 3, {}),
         ].map(ofDocument);
         await store.upsert(writes);
@@ -194,6 +194,9 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
         expect(await both({ tags: "sea", team: "docs" })).toEqual(["c"]);
         expect(await both({ "x=y": "z" })).toEqual(["c"]);
         expect(await both({ x: "y=z" })).toEqual([]);
+        expect(await both({ score: 2.5 })).toEqual(["a"]);
+        expect(await both({ dir: 'C:\\notes "old"' })).toEqual(["c"]);
+        expect(await both({ dir: "C:" })).toEqual([]);
         expect(await both({ team: "ops" }, ["b", "c"])).toEqual(["b"]);
         expect(await both({ team: "nobody" })).toEqual([]);
         expect(await both({ team: "chunk" })).toEqual([]);
