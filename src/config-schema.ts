@@ -184,6 +184,14 @@ export const configSchema = z
         schema: z.string().regex(SCHEMA_NAME, "must be a lower-case SQL identifier (letters, digits, _)").default("ragkit"),
         /** Connections per process to the Postgres server. */
         poolSize: z.number().int().positive().max(100).default(10),
+        /**
+         * Postgres: `maintenance_work_mem` while building the HNSW index, e.g. "2GB" ("" keeps the
+         * server's, often 64MB): the graph builds fast while it fits (about 2 KB per 384-dimension chunk).
+         */
+        indexBuildMemory: z
+          .string()
+          .regex(/^(\d+\s*(kB|MB|GB|TB))?$/, 'must be a size such as "512MB" or "2GB", or empty')
+          .default(""),
         /** LanceDB's cache of index data (BM25 and vector indexes), per process. */
         indexCacheMb: z.number().int().min(16).default(256),
         /** LanceDB's cache of file metadata, per process. */

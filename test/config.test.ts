@@ -36,6 +36,9 @@ describe("configuration", () => {
     };
     bad(() => resolveConfig({ cwd, env: { RAGKIT_SEARCH_K: "many" } }), /search\.k/);
     bad(() => resolveConfig({ cwd, env: {}, overrides: { chunk: { size: 64, overlap: 64 } } }), /overlap/);
+    // A size PostgreSQL would refuse only when the index is built is refused up front.
+    bad(() => resolveConfig({ cwd, env: { RAGKIT_STORE_INDEX_BUILD_MEMORY: "1GB; DROP TABLE x" } }), /store\.indexBuildMemory.*2GB/);
+    expect(resolveConfig({ cwd, env: { RAGKIT_STORE_INDEX_BUILD_MEMORY: "2GB" } }).store.indexBuildMemory).toBe("2GB");
     await writeFile(path.join(cwd, "ragkit.config.json"), JSON.stringify({ serch: {} }));
     bad(() => resolveConfig({ cwd, env: {} }), /serch/);
     await writeFile(path.join(cwd, "ragkit.config.json"), "{ not json");

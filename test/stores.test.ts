@@ -33,9 +33,10 @@ afterAll(async () => {
 testStore("postgres + pgvector (PGlite over the wire protocol, through the pg client)", async () => {
   const schema = `conformance_${++schemas}`;
   const url = (pg as PgServer).url;
-  // annMinRows 1: the HNSW index is built at the first optimize, so search goes through it.
+  // annMinRows 1: the HNSW index is built at the first optimize (with its own build memory), so search goes through it.
   return {
-    open: (dimensions) => PostgresStore.open({ url, schema, dimensions, ann: { minRows: 1, probes: 20, refine: 2 } }),
+    open: (dimensions) =>
+      PostgresStore.open({ url, schema, dimensions, ann: { minRows: 1, probes: 20, refine: 2 }, indexBuildMemory: "96MB" }),
     cleanup: async () => undefined,
   };
 });

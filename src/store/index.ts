@@ -28,12 +28,13 @@ export function storeLocation(config: RagkitConfig, dir: string, lock?: LockOpti
   const s = config.store;
   const ann: AnnOptions = { minRows: s.annMinRows, probes: s.annProbes, refine: s.annRefine };
   if (s.url) {
-    const { url, schema, poolSize } = s;
+    const { url, schema, poolSize, indexBuildMemory } = s;
     return {
       describe: pgWhere(url, schema),
       flag: `--store ${redactUrl(url)}${schema === "ragkit" ? "" : ` --store-schema ${schema}`}`,
       manifest: async () => (await import("./postgres-connection.js")).readPgManifest(url, schema),
-      open: async (dimensions) => (await import("./postgres.js")).PostgresStore.open({ url, schema, dimensions, poolSize, ann }),
+      open: async (dimensions) =>
+        (await import("./postgres.js")).PostgresStore.open({ url, schema, dimensions, poolSize, ann, indexBuildMemory }),
       migrate: async () => (await import("./postgres-connection.js")).migratePg(url, schema),
     };
   }

@@ -3,6 +3,7 @@ import type { SearchFilter, StoredChunk } from "../types.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { checkMetaKey } from "./manifest.js";
+import { ensureHnsw } from "./postgres-ann.js";
 import { addPostings, removeChunks } from "./postgres-bm25.js";
 import { connectPool, searchReady } from "./postgres-connection.js";
 import { pgError } from "./postgres-errors.js";
@@ -41,6 +42,8 @@ export interface PostgresStoreOptions {
   dimensions: number;
   poolSize?: number;
   ann?: AnnOptions;
+  /** `maintenance_work_mem` while building the HNSW index ("" or absent: the server's). */
+  indexBuildMemory?: string;
 }
 
 /**
@@ -57,6 +60,7 @@ export class PostgresStore implements Store {
     private readonly n: PgNames,
     private readonly ann: AnnOptions,
     private readonly where: string,
+    private readonly buildMemory: string,
   ) {}
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -67,7 +71,7 @@ export class PostgresStore implements Store {
     try {
       await migrate(pool, n);
       await pool.query(chunkTableSql(n.chunks, options.dimensions));
-      return new PostgresStore(pool, n, ann, where);
+      return new PostgresStore(pool, n, ann, where, options.indexBuildMemory ?? "");
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw pgError(error, where, "Could not open the index");
@@ -248,22 +252,14 @@ export class PostgresStore implements Store {
     return found;
   }
 
-  /**
-   * The HNSW index once the chunks reach `ann.minRows` (below that an exact scan is fast and
-   * exact); terms no chunk has any more are dropped and the BM25 statistics vacuumed.
-   */
+  /** The HNSW index once large enough (postgres-ann.ts); terms no chunk has any more are dropped and the BM25 statistics vacuumed. */
   async optimize(): Promise<void> {
     try {
       await this.query(`DELETE FROM ${this.n.terms} WHERE df <= 0`);
       // Every batch rewrites the frequency row of each term it holds: without a vacuum the dead
       // rows pile up and each batch gets slower (autovacuum may lag; PGlite has none). Small tables, cheap.
       await this.pool.query(`VACUUM ${this.n.terms}, ${this.n.corpus}`).catch(() => undefined);
-      if (this.ann.minRows <= 0) return;
-      const exists = await this.query<{ t: string | null }>("SELECT to_regclass($1) AS t", [this.n.table("chunks_vector")]);
-      if (exists.rows[0]?.t != null) return;
-      const count = await this.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.n.chunks}`);
-      if (Number(count.rows[0]?.n) < this.ann.minRows) return;
-      await this.query(`CREATE INDEX IF NOT EXISTS chunks_vector ON ${this.n.chunks} USING hnsw (vector vector_cosine_ops)`);
+      await ensureHnsw(this.pool, this.n, { minRows: this.ann.minRows, memory: this.buildMemory });
     } catch (error) {
       throw pgError(error, this.where, "Updating the index's search structures failed");
     }
