@@ -36,14 +36,21 @@ function containments(key: string, text: string): string[] {
   const k = JSON.stringify(key);
   const values = [JSON.stringify(text)];
   // The JSON goes in as written, not re-serialised: 12345678901234567890 stays exact in jsonb.
-  // Escapes are left out (jsonb refuses some that JSON.parse takes); the recheck stays exact.
-  if (!text.includes("\\") && isJsonOtherThanString(text)) values.push(text.trim());
+  if (storableJson(text)) values.push(text.trim());
   return values.flatMap((v) => [`{${k}:${v}}`, `{${k}:[${v}]}`]);
 }
 
-function isJsonOtherThanString(text: string): boolean {
+/**
+ * JSON other than a string that jsonb takes too. It refuses \u0000 and lone surrogates, and
+ * numbers past its range (1e200000), none of which a stored value's text can be, so leaving those
+ * out loses no match.
+ */
+function storableJson(text: string): boolean {
+  if (/\\u(0000|d[89a-f])/i.test(text)) return false;
   try {
-    return typeof JSON.parse(text) !== "string";
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === "number" && !Number.isFinite(parsed) && /e/i.test(text)) return false;
+    return typeof parsed !== "string";
   } catch {
     return false;
   }
