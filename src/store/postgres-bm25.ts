@@ -84,8 +84,8 @@ export function bm25TopQuery(
   const where = scope("p.doc_id", values);
   // Each term's weight and the length normalisation's constants are computed once per query
   // (MATERIALIZED: inlined, PostgreSQL evaluated the logarithm for every posting) in float8 (a bare
-  // 0.75 is numeric, whose arithmetic per posting cost more than the sum itself): 1.4x faster on
-  // queries of common terms. The sum is the same BM25 as before, term by term.
+  // 0.75 is numeric, whose arithmetic per posting cost more than the sum itself): p50 153 → 88 ms
+  // at 100,000 chunks of Zipf words. The sum is the same BM25 as before, term by term.
   const text = `WITH s AS MATERIALIZED (SELECT chunks::float8 AS n, tokens::float8 / greatest(chunks, 1) AS avgdl FROM ${n.corpus} WHERE id = 1),
           w AS MATERIALIZED (
             SELECT q.term, q.boost * ln(1 + (s.n - t.df + 0.5::float8) / (t.df + 0.5::float8)) * ${K1 + 1}::float8 AS w,
