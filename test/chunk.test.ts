@@ -64,6 +64,34 @@ describe("chunkers", () => {
     });
   }
 
+  it("chunks are the same whether or not a short range skips the tokenizer", () => {
+    // The same o200k counter under another function identity counts every range: the reference.
+    const counted = { id: "o200k", count: (t: string) => countTokens(t) };
+    // A digit between punctuation is a token per byte: ranges right at the byte bound.
+    const dense = fc.string({ unit: fc.constantFrom("1,", "2.", "3;", "4-", "5!", "é", "語", "🙂", " ", "\n"), maxLength: 60 });
+    const cases = fc.oneof(
+      fc.tuple(text, fc.integer({ min: 8, max: 600 })),
+      fc.tuple(
+        fc.oneof(
+          dense,
+          text.map((s) => s.slice(0, 200)),
+        ),
+        fc.integer({ min: 8, max: 80 }),
+      ),
+    );
+    fc.assert(
+      fc.property(cases, fc.integer({ min: 0, max: 7 }), ([source, size], overlap) => {
+        const doc = makeDocument({ source: "/x.md", text: source, metadata: { structure: "markdown" } });
+        for (const Chunker of [RecursiveChunker, MarkdownChunker]) {
+          const fast = new Chunker({ size, overlap }).chunk(doc);
+          const exact = new Chunker({ size, overlap, tokenizer: counted }).chunk(doc);
+          expect(fast.map((c) => [c.start, c.end])).toEqual(exact.map((c) => [c.start, c.end]));
+        }
+      }),
+      { numRuns: fuzzRuns(500) },
+    );
+  });
+
   it("overlap repeats the end of one chunk at the start of the next", () => {
     const source = Array.from({ length: 60 }, (_, i) => `Sentence number ${i} is here.`).join(" ");
     const chunks = new RecursiveChunker({ size: 40, overlap: 12 }).chunk(makeDocument({ source: "/a.txt", text: source }));
