@@ -67,4 +67,41 @@ describe("a long ingest call", () => {
       db.close();
     }
   }, 120_000);
+
+  it("calls that follow each other write while the last one's upkeep runs, and lose, duplicate or re-embed nothing", async () => {
+    const dir = await tempDir();
+    const rag = await Rag.open({ dir, embedder: new HashEmbedder(64), config: { store: { annMinRows: 3_000 } } });
+    const doc = (i: number) => syntheticDocument(i);
+    try {
+      const reports = [];
+      for (let at = 0; at < 6_000; at += 2_000) reports.push(await rag.ingest(Array.from({ length: 2_000 }, (_, i) => doc(at + i))));
+      // One more call: copies of texts the last call wrote (their vectors must be found, in the
+      // indexes or among the rows its upkeep may not cover yet), new texts for 500 documents of the
+      // first call (a replacement, which must wait for that upkeep), and enough new documents that
+      // its own upkeep compacts.
+      const copies = Array.from({ length: 300 }, (_, i) => ({ ...doc(4_000 + i), id: `copy-${i}`, source: `copy://${i}` }));
+      const changed = Array.from({ length: 500 }, (_, i) => ({ ...doc(i), text: `${doc(i).text} Changed ${i} tidewater.` }));
+      const fresh = Array.from({ length: 1_500 }, (_, i) => doc(6_000 + i));
+      const last = await rag.ingest([...copies, ...changed, ...fresh]);
+      expect(reports.map((r) => r.added)).toEqual([2_000, 2_000, 2_000]);
+      expect(last).toMatchObject({ added: 1_800, updated: 500, failed: [], chunksReused: 300, chunksEmbedded: 2_000 });
+      // Searched at once, before any upkeep is known to be over: every row is there.
+      const hits = await rag.search("Changed 321 tidewater", { k: 1, mode: "lexical" });
+      expect(hits[0]?.chunk.documentId).toBe(doc(321).id);
+    } finally {
+      await rag.close();
+    }
+    // close() waited for the last upkeep: the indexes cover every row.
+    const db = await lancedb.connect(path.join(dir, "lance"));
+    const chunks = await db.openTable("chunks");
+    try {
+      const ids = ((await chunks.query().select(["id"]).toArray()) as Array<{ id: string }>).map((row) => row.id);
+      expect(new Set(ids).size).toBe(7_800);
+      expect(ids.length).toBe(7_800);
+      for (const index of ["terms_idx", "vector_idx", "embed_hash_idx"]) expect((await chunks.indexStats(index))?.numUnindexedRows).toBe(0);
+    } finally {
+      chunks.close();
+      db.close();
+    }
+  }, 120_000);
 });

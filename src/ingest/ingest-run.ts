@@ -91,8 +91,9 @@ export class IngestRun {
     await this.updateIndexes();
   }
 
-  /** The store's index upkeep, shown as the `index` phase while it runs. */
-  async updateIndexes(): Promise<void> {
+  /** The store's index upkeep, shown as the `index` phase while it runs (unless left to the background). */
+  async updateIndexes(background = false): Promise<void> {
+    if (background) return this.deps.store.optimize({ background: true });
     const phase = this.progress.phase;
     this.progress.phase = "index";
     this.tell();

@@ -49,7 +49,7 @@ export async function runIngest(deps: IngestDeps, inputs: IngestInput[], options
     report.removed = await store.delete(deletedSince(run, paths));
   }
   // Compaction can take a while; after Ctrl-C it is left to the next run, which does it anyway.
-  if (!report.aborted && report.added + report.updated + report.removed > 0) await run.updateIndexes();
+  if (!report.aborted && report.added + report.updated + report.removed > 0) await run.updateIndexes(options.waitForIndexes !== true);
   run.progress.phase = "done";
   run.tell();
   return report;

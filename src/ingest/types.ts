@@ -57,4 +57,10 @@ export interface IngestOptions {
   force?: boolean;
   /** How to wait for another writer of the index (overrides the `Rag.open` setting). */
   lock?: import("../types.js").LockOptions;
+  /**
+   * Return only once the indexes cover what was written (the CLI does, showing the `index` phase).
+   * By default a LanceDB index brings them up to date in the background, so the next call can
+   * write meanwhile; searches see every row either way, and `close()` waits for it.
+   */
+  waitForIndexes?: boolean;
 }

@@ -17,6 +17,8 @@ export class LanceHandles {
   private connectedAt = 0;
   private renewing?: Promise<void>;
   private renewalCheckedAt = 0;
+  /** Upkeeps running on these handles (see `renewIfStale`). */
+  upkeeps = 0;
 
   private constructor(
     readonly dir: string,
@@ -59,6 +61,8 @@ export class LanceHandles {
    */
   async renewIfStale(): Promise<void> {
     if (this.renewing) return this.renewing;
+    // An upkeep works on the current handles for up to a minute at a million chunks: not under it.
+    if (this.upkeeps > 0) return;
     // Asking for the version reads the table's version list: once a second is enough.
     if (Date.now() - this.renewalCheckedAt < 1000) return;
     this.renewalCheckedAt = Date.now();

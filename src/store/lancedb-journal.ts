@@ -67,6 +67,11 @@ export async function journalUpsert(dir: string, documentIds: string[], replacin
  * (an append of new documents, or one written by an older ragkit) is undone: the chunks of its
  * documents that have no row are dropped, and the next ingest adds them again.
  */
+/** Whether a writer's journal is there: a write that did not finish, for `recoverJournal`. */
+export function journalPending(dir: string): boolean {
+  return existsSync(path.join(dir, JOURNAL));
+}
+
 export async function recoverJournal(dir: string, tables: Tables): Promise<void> {
   const file = path.join(dir, JOURNAL);
   if (!existsSync(file)) {

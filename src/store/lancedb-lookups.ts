@@ -11,8 +11,9 @@ interface Written {
   chunksName: string;
   /** The tables were empty: there is nothing but this process's rows to look up. */
   empty: boolean;
-  documentIds: Set<string>;
-  embedHashes: Set<string>;
+  /** Each value this process wrote, with the sequence number of its latest write (see `mark`). */
+  documentIds: Map<string, number>;
+  embedHashes: Map<string, number>;
 }
 
 export interface LookupTables {
@@ -35,6 +36,7 @@ export class IndexedLookups {
   private written?: Written;
   private held = false;
   private checked = false;
+  private sequence = 0;
 
   /** The write lock is ours from now on. */
   begin(): void {
@@ -63,8 +65,28 @@ export class IndexedLookups {
    */
   wrote(documentIds: Iterable<string>, embedHashes: Iterable<string>): void {
     if (!this.written) return;
-    for (const id of documentIds) this.written.documentIds.add(id);
-    for (const hash of embedHashes) this.written.embedHashes.add(hash);
+    const at = ++this.sequence;
+    for (const id of documentIds) this.written.documentIds.set(id, at);
+    for (const hash of embedHashes) this.written.embedHashes.set(hash, at);
+  }
+
+  /** Where this process's writes stand: an index update that begins after it covers them (`covered`). */
+  mark(): number {
+    return this.sequence;
+  }
+
+  /**
+   * An index update that began at `mark` has ended: the rows written before it are in the indexes
+   * now, those written during it (an upkeep in the background) may not be and are still scanned.
+   */
+  covered(mark: number): void {
+    const written = this.written;
+    if (!written) return;
+    for (const values of [written.documentIds, written.embedHashes]) {
+      for (const [value, at] of values) if (at <= mark) values.delete(value);
+    }
+    // The indexes hold rows now; asking them as well as scanning is always right.
+    written.empty = false;
   }
 
   findDocumentRows(tables: LookupTables, ids: string[], columns: string[]): Promise<Row[]> {
@@ -82,7 +104,7 @@ export class IndexedLookups {
     column: string,
     values: string[],
     columns: string[],
-    oursIn: (written: Written) => Set<string>,
+    oursIn: (written: Written) => Map<string, number>,
   ): Promise<Row[]> {
     const written = await this.prepare(tables);
     if (!written) return rowsWhereIn(table, column, values, columns);
@@ -103,7 +125,7 @@ export class IndexedLookups {
       this.checked = true;
       const coverage = await coverageOf(tables);
       if (coverage !== "partial") {
-        this.written = { chunksName: tables.chunksName, empty: coverage === "empty", documentIds: new Set(), embedHashes: new Set() };
+        this.written = { chunksName: tables.chunksName, empty: coverage === "empty", documentIds: new Map(), embedHashes: new Map() };
       }
     }
     return this.written;

@@ -34,7 +34,7 @@ export interface UpkeepTables {
 }
 
 /**
- * What a writer does after its writes, under the write lock: keep the indexes (BM25, ANN) built, and compact and clean up when writes have left enough behind to be worth it.
+ * What a writer does after its writes, under the write lock (in the background after an ingest call, see `lancedb-background.ts`): keep the indexes (BM25, ANN) built, and compact and clean up when writes have left enough behind to be worth it.
  */
 export class Upkeep {
   /** The chunk table's version after this process last compacted and cleaned up. */
@@ -50,17 +50,18 @@ export class Upkeep {
     this.writtenSinceCheck += rows;
   }
 
-  async afterWrites(t: UpkeepTables, alsoDue: () => Promise<void>): Promise<void> {
+  /** True when it compacted, which brings every index up to date with the rows there were. */
+  async afterWrites(t: UpkeepTables, alsoDue: () => Promise<void>): Promise<boolean> {
     const version = await t.chunks.version();
     const recently = this.checkedAt !== undefined && version - this.checkedAt < VERSIONS_BETWEEN_CHECKS;
-    if (recently && this.writtenSinceCheck < ROWS_BETWEEN_CHECKS) return;
+    if (recently && this.writtenSinceCheck < ROWS_BETWEEN_CHECKS) return false;
     this.checkedAt = version;
     this.writtenSinceCheck = 0;
     await t.fts.ensure();
     await ensureScalarIndexes({ chunks: t.chunks, documents: t.documents }, t.lancedb);
     await ensureVectorIndex(t.chunks, t.lancedb, this.ann.minRows, fileBuildLog(t.dir, t.chunksName));
     await alsoDue();
-    if (!(await this.worthCompacting(t))) return;
+    if (!(await this.worthCompacting(t))) return false;
     // Every write we make is complete in the newest version; older ones are kept for a grace
     // period only because other processes may be reading them. Not `deleteUnverified`: LanceDB
     // warns it can corrupt a table another process works on, and a crash run with it on lost
@@ -71,6 +72,7 @@ export class Upkeep {
     for (const table of [t.chunksName, t.documentsName]) await sweepEmptyIndexDirs(path.join(t.dir, "lance", `${table}.lance`));
     this.optimizedAt = await t.chunks.version();
     await trimMalloc();
+    return true;
   }
 
   /**

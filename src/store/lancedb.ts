@@ -6,15 +6,24 @@ import { capMallocArenas, DEFAULT_MALLOC_ARENA_MAX } from "./allocator.js";
 import { type AnnOptions, DEFAULT_ANN } from "./ann.js";
 import { faultPoint } from "./faults.js";
 import { acquireFileLock } from "./file-lock.js";
+import { Maintenance } from "./lancedb-background.js";
 import { type CacheSizes, CHUNKS, createTables, DEFAULT_CACHE, directorySize, LOCK, openTables } from "./lancedb-connection.js";
 import { DenseCache } from "./lancedb-dense-cache.js";
 import { LanceHandles } from "./lancedb-handles.js";
-import { clearJournal, deleteDocuments, journalUpsert, recoverJournal, repairTables, writeJournal } from "./lancedb-journal.js";
+import {
+  clearJournal,
+  deleteDocuments,
+  journalPending,
+  journalUpsert,
+  recoverJournal,
+  repairTables,
+  writeJournal,
+} from "./lancedb-journal.js";
 import { hasLabels, labelledChunkRow } from "./lancedb-labels.js";
 import { IndexedLookups } from "./lancedb-lookups.js";
 import { readManifestAt, readManifestFile, readMetaFile, writeManifestFile, writeMetaFile } from "./lancedb-meta.js";
 import { pendingCommit } from "./lancedb-reindex.js";
-import { dropRetired, finishReindex, followActiveTable, reindexStage } from "./lancedb-reindex-swap.js";
+import { finishReindex, followActiveTable, reindexStage } from "./lancedb-reindex-swap.js";
 import { inList, rowsWhereIn } from "./lancedb-rows.js";
 import { SearchScope } from "./lancedb-scope.js";
 import { LanceSearch, toScoredRef } from "./lancedb-search.js";
@@ -63,16 +72,16 @@ export class LanceDbStore implements Store {
   readonly capabilities = { lexical: true };
 
   private readonly scoped: SearchScope;
-  private readonly upkeep: Upkeep;
   private readonly search: LanceSearch;
   private readonly lookups = new IndexedLookups();
+  private readonly maintenance: Maintenance;
 
   private constructor(
     private readonly lance: LanceHandles,
     ann: AnnOptions,
     denseCacheBytes: number,
   ) {
-    this.upkeep = new Upkeep(ann);
+    this.maintenance = new Maintenance(lance, new Upkeep(ann), this.lookups);
     this.scoped = new SearchScope(ann);
     this.search = new LanceSearch(ann, this.scoped, new DenseCache(denseCacheBytes));
   }
@@ -98,12 +107,16 @@ export class LanceDbStore implements Store {
   }
 
   async lock(options: LockOptions = {}): Promise<WriteLock> {
-    const held = await acquireFileLock(path.join(this.lance.dir, LOCK), options);
-    this.lookups.begin();
+    // Taken over from our own background upkeep, the lock was never free: what the lookups know stays true.
+    const parked = this.maintenance.keeper.takeOver();
+    const held = parked ?? (await acquireFileLock(path.join(this.lance.dir, LOCK), options));
+    if (!parked) this.lookups.begin();
+    let released = false;
     return {
       release: async () => {
-        this.lookups.end();
-        await held.release();
+        if (released) return;
+        released = true;
+        await this.maintenance.keeper.release(held);
       },
     };
   }
@@ -126,13 +139,15 @@ export class LanceDbStore implements Store {
 
   async upsert(writes: DocumentWrite[]): Promise<void> {
     if (writes.length === 0) return;
+    const allNew = writes.every((w) => w.isNew);
+    // Replacing rows conflicts with a compaction; appending beside one does not.
+    if (!allNew) await this.maintenance.idle();
     await this.lance.renewIfStale();
     const ids = writes.map((w) => w.document.id);
     const labelled = await hasLabels(this.lance.chunks);
     const rows = writes.flatMap((w) => w.chunks.map((c) => (labelled ? labelledChunkRow(c, w.document.metadata) : chunkToRow(c))));
     const documentRows = writes.map((w) => documentToRow(w.document));
     await this.lookups.prepare(this.lance);
-    const allNew = writes.every((w) => w.isNew);
     await journalUpsert(this.lance.dir, ids, allNew ? undefined : { chunks: rows, documents: documentRows });
     faultPoint("upsert:journaled");
     try {
@@ -141,7 +156,7 @@ export class LanceDbStore implements Store {
         ids,
         rows.map((row) => row.embed_hash as string),
       );
-      this.upkeep.wrote(rows.length);
+      this.maintenance.wrote(rows.length);
       await this.lance.fts.ensure();
     } catch (error) {
       this.lookups.forget();
@@ -152,6 +167,7 @@ export class LanceDbStore implements Store {
 
   async delete(documentIds: string[]): Promise<number> {
     if (documentIds.length === 0) return 0;
+    await this.maintenance.idle();
     const existing = await this.lance.documents.countRows(inList("id", documentIds));
     await writeJournal(this.lance.dir, { op: "delete", documentIds });
     faultPoint("delete:journaled");
@@ -219,26 +235,21 @@ export class LanceDbStore implements Store {
     return found;
   }
 
-  async optimize(): Promise<void> {
-    faultPoint("optimize:start");
-    try {
-      await this.upkeep.afterWrites(this.lance.upkeep(), () => dropRetired(this.lance));
-    } catch (error) {
-      throw storeError(error, "Compacting the index failed");
-    } finally {
-      // The indexes may cover everything now: the next lookup checks.
-      this.lookups.forget();
-    }
+  /** Compaction and index upkeep, or with `background` its start (see `lancedb-background.ts`). */
+  optimize(options: { background?: boolean } = {}): Promise<void> {
+    return this.maintenance.optimize(options);
   }
 
   async stageReindex(target: ReindexTarget): Promise<ReindexStage> {
+    await this.maintenance.idle();
     return reindexStage(this.lance, target, async () => {
       const documents = await this.scoped.documentIndex(this.lance.documents);
       return (id) => documents.metadataOf(id);
     });
   }
 
-  refresh(): Promise<void> {
+  async refresh(): Promise<void> {
+    await this.maintenance.idle();
     return followActiveTable(this.lance);
   }
 
@@ -251,8 +262,13 @@ export class LanceDbStore implements Store {
     };
   }
 
+  /** Waits for a background upkeep (and gives back the lock it held), then closes; throws what it failed with. */
   async close(): Promise<void> {
-    this.lance.close();
+    try {
+      await this.maintenance.close();
+    } finally {
+      this.lance.close();
+    }
   }
 
   private async applyDelete(documentIds: string[]): Promise<void> {
@@ -265,7 +281,12 @@ export class LanceDbStore implements Store {
 
   /** Finishes or undoes what a crashed writer's journal announces; see `lancedb-journal.ts`. */
   async recover(): Promise<void> {
-    this.lookups.forget();
+    // With nothing to recover, what the lookups know stays true (a lock taken over from our own
+    // background upkeep was never free), and no wait for that upkeep is needed.
+    if (journalPending(this.lance.dir) || (await pendingCommit(this.lance.dir))) {
+      await this.maintenance.idle();
+      this.lookups.forget();
+    }
     await recoverJournal(this.lance.dir, { chunks: this.lance.chunks, documents: this.lance.documents });
     // A reindex killed inside its commit is finished: everything it needs was staged.
     const pending = await pendingCommit(this.lance.dir);
@@ -282,6 +303,7 @@ export class LanceDbStore implements Store {
   }
 
   async repair(plan: RepairPlan): Promise<void> {
+    await this.maintenance.idle();
     this.lookups.forget();
     try {
       await repairTables(this.lance.dir, { chunks: this.lance.chunks, documents: this.lance.documents }, plan);

@@ -181,8 +181,12 @@ export interface Store {
   getChunkRecords(documentIds: string[]): Promise<ChunkRecord[]>;
   /** Vectors already stored for these embed hashes, so unchanged text is never embedded twice. */
   findVectors(embedHashes: string[]): Promise<Map<string, Float32Array>>;
-  /** Compacts storage and brings search indexes up to date after a batch of writes. */
-  optimize(): Promise<void>;
+  /**
+   * Compacts storage and brings search indexes up to date after a batch of writes. With
+   * `background`, a store may return first and finish under the write lock it keeps (LanceDB);
+   * the rows are searchable either way, and `close` waits for it.
+   */
+  optimize(options?: { background?: boolean }): Promise<void>;
   stats(): Promise<StoreStats>;
   /** Starts (or resumes) a reindex into another embedder's vectors; call while holding the lock. */
   stageReindex(target: ReindexTarget): Promise<ReindexStage>;

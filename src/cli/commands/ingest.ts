@@ -34,7 +34,12 @@ export function registerIngest(program: Command): void {
           );
           const progress = ingestProgressReporter();
           try {
-            return await rag.ingest(paths, { signal: interrupt.signal, onProgress: (p) => progress.update(p), prune: options.prune });
+            return await rag.ingest(paths, {
+              signal: interrupt.signal,
+              onProgress: (p) => progress.update(p),
+              prune: options.prune,
+              waitForIndexes: true,
+            });
           } finally {
             progress.stop();
             interrupt.dispose();
