@@ -26,6 +26,27 @@ function duplicates(ids: string[]): string[] {
   return [...twice].sort();
 }
 
+// Documents read (with their chunks) per round trip: one by one, 7,800 documents took 55 s.
+const DOCUMENTS_PER_READ = 500;
+
+/** Chunks whose text is not their document's text between their offsets. */
+async function misquoted(store: Store, ids: string[]): Promise<DoctorReport["badOffsets"]> {
+  const bad: DoctorReport["badOffsets"] = [];
+  for (let i = 0; i < ids.length; i += DOCUMENTS_PER_READ) {
+    const slice = ids.slice(i, i + DOCUMENTS_PER_READ);
+    const documents = store.getDocuments
+      ? await store.getDocuments(slice)
+      : (await Promise.all(slice.map((id) => store.getDocument(id)))).filter((d) => d !== undefined);
+    const textOf = new Map(documents.map((d) => [d.id, d.text]));
+    for (const chunk of await store.getChunkRecords(slice)) {
+      const text = textOf.get(chunk.documentId);
+      if (text !== undefined && text.slice(chunk.start, chunk.end) !== chunk.text)
+        bad.push({ documentId: chunk.documentId, chunkId: chunk.id });
+    }
+  }
+  return bad;
+}
+
 /** Checks an index for what a crash or a race could leave behind. Call while holding the write lock. */
 export async function examine(store: Store): Promise<DoctorReport> {
   const scan = await store.scan();
@@ -40,14 +61,7 @@ export async function examine(store: Store): Promise<DoctorReport> {
     const n = stored.get(d.id)?.size ?? 0;
     if (n !== d.chunkCount) countMismatches.push({ documentId: d.id, expected: d.chunkCount, stored: n });
   }
-  const badOffsets: DoctorReport["badOffsets"] = [];
-  for (const id of documentIds) {
-    const document = await store.getDocument(id);
-    if (!document) continue;
-    for (const chunk of await store.getChunks(id)) {
-      if (document.text.slice(chunk.start, chunk.end) !== chunk.text) badOffsets.push({ documentId: id, chunkId: chunk.id });
-    }
-  }
+  const badOffsets = await misquoted(store, [...documentIds]);
   const report: DoctorReport = {
     ok: false,
     documents: documentIds.size,

@@ -191,13 +191,12 @@ export class LanceDbStore implements Store {
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {
-    const rows = (await this.lance.documents
-      .query()
-      .where(inList("id", [id]))
-      .limit(1)
-      .toArray()) as Row[];
-    const row = rows[0];
-    return row ? { ...rowToSummary(row), text: row.text as string } : undefined;
+    return (await this.getDocuments([id]))[0];
+  }
+
+  async getDocuments(ids: string[]): Promise<StoredDocument[]> {
+    const rows = await rowsWhereIn(this.lance.documents, "id", [...new Set(ids)], [...SUMMARY_COLUMNS, "text"]);
+    return rows.map((row) => ({ ...rowToSummary(row), text: row.text as string }));
   }
 
   async listDocuments(): Promise<DocumentSummary[]> {

@@ -203,9 +203,13 @@ export class PostgresStore implements Store {
   }
 
   async getDocument(id: string): Promise<StoredDocument | undefined> {
-    const rows = await this.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS}, text FROM ${this.n.documents} WHERE id = $1`, [id]);
-    const row = rows.rows[0];
-    return row ? { ...rowToSummary(row), text: row.text as string } : undefined;
+    return (await this.getDocuments([id]))[0];
+  }
+
+  async getDocuments(ids: string[]): Promise<StoredDocument[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.query<Row>(`SELECT ${PG_SUMMARY_COLUMNS}, text FROM ${this.n.documents} WHERE id = ANY($1)`, [ids]);
+    return rows.rows.map((row) => ({ ...rowToSummary(row), text: row.text as string }));
   }
 
   async listDocuments(): Promise<DocumentSummary[]> {

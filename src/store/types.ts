@@ -160,6 +160,8 @@ export interface Store {
   /** These chunks, in this order; any deleted since it was ranked is left out. */
   readChunks(refs: ChunkRef[]): Promise<StoredChunk[]>;
   getDocument(id: string): Promise<StoredDocument | undefined>;
+  /** Optional: these documents with their text in one read (those that exist); `doctor` reads them all so. */
+  getDocuments?(ids: string[]): Promise<StoredDocument[]>;
   listDocuments(): Promise<DocumentSummary[]>;
   /** The summaries of these documents (those that exist), without listing the others. */
   findDocuments(ids: string[]): Promise<DocumentSummary[]>;

@@ -126,6 +126,11 @@ export function testStore(name: string, setup: () => Promise<StoreFixture>): voi
         expect((await store.findDocuments(["quarry", "nope"])).map((d) => d.metadata)).toEqual([{ lang: "fr" }]);
         const ferry = await store.getDocument("ferry");
         expect(ferry?.text).toBe(CORPUS()[0]?.document.text);
+        const many = (await store.getDocuments?.(["quarry", "nope", "ferry", "ferry"])) ?? [];
+        expect(many.map((d) => [d.id, d.text]).sort()).toEqual([
+          ["ferry", ferry?.text],
+          ["quarry", CORPUS()[2]?.document.text],
+        ]);
         const chunks = await store.getChunks("ferry");
         expect(chunks.map((c) => c.index)).toEqual([0, 1]);
         for (const c of chunks) expect(ferry?.text.slice(c.start, c.end)).toBe(c.text);
