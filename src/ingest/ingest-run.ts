@@ -1,12 +1,12 @@
 import { embedUntil } from "../embed/embed-batches.js";
 import { RagkitError } from "../errors.js";
-import { type DocumentInput, givenId, loadFile, makeDocument } from "../load/index.js";
+import { type DocumentInput, loadFile, makeDocument } from "../load/index.js";
 import type { WalkedFile } from "../load/walk.js";
 import type { ChunkRecord, DocumentSummary, DocumentWrite } from "../store/types.js";
 import type { Document } from "../types.js";
 import { chunksIn, GroupCommit } from "./group-commit.js";
 import type { IngestDeps } from "./pipeline.js";
-import { chunkRecords } from "./records.js";
+import { chunkRecords, originOf, toSummary } from "./records.js";
 import type { IngestOptions, IngestProgress, IngestReport } from "./types.js";
 
 // Chunks per embedding batch. Large enough to keep every embedding worker busy, small enough that
@@ -293,24 +293,4 @@ export class IngestRun {
     this.committing.add(committed);
     void committed.finally(() => this.committing.delete(committed));
   }
-}
-
-function toSummary(document: Document, chunkerKey: string, chunkCount: number): DocumentSummary {
-  return {
-    id: document.id,
-    source: document.source,
-    ...(document.title ? { title: document.title } : {}),
-    contentHash: document.contentHash,
-    chunkerKey,
-    metadata: document.metadata,
-    chunkCount,
-    chars: document.text.length,
-    updatedAt: Date.now(),
-  };
-}
-
-/** How a document given in memory is named in the report: the id, else the source. */
-function originOf(input: DocumentInput): string {
-  const given = typeof input === "object" && input !== null ? givenId(input) || input.source : undefined;
-  return typeof given === "string" && given ? given : "(a document with neither id nor source)";
 }
