@@ -90,7 +90,12 @@ export class LockKeeper {
     this.parked = held;
     void this.background
       .idle()
-      .then(() => (this.parked === held ? this.giveBack(held) : undefined))
+      .then(() => {
+        // A writer of this process took it over meanwhile: its own release decides.
+        if (this.parked !== held) return;
+        this.parked = undefined;
+        return this.giveBack(held);
+      })
       // A lock that cannot be removed is taken over once this process is gone.
       .catch(() => undefined);
   }
@@ -103,7 +108,6 @@ export class LockKeeper {
   }
 
   private async giveBack(held: WriteLock): Promise<void> {
-    if (this.parked === held) this.parked = undefined;
     this.onGiveBack();
     await held.release();
   }

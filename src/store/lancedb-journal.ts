@@ -60,6 +60,11 @@ export async function journalUpsert(dir: string, documentIds: string[], replacin
   await writeJournal(dir, { op: "upsert", documentIds });
 }
 
+/** Whether a writer's journal is there: a write that did not finish, for `recoverJournal`. */
+export function journalPending(dir: string): boolean {
+  return existsSync(path.join(dir, JOURNAL));
+}
+
 /**
  * Runs under the write lock before every write. An interrupted delete is finished. An interrupted
  * upsert or repair is redone from the rows it saved before it began, so each of its documents ends
@@ -67,14 +72,9 @@ export async function journalUpsert(dir: string, documentIds: string[], replacin
  * (an append of new documents, or one written by an older ragkit) is undone: the chunks of its
  * documents that have no row are dropped, and the next ingest adds them again.
  */
-/** Whether a writer's journal is there: a write that did not finish, for `recoverJournal`. */
-export function journalPending(dir: string): boolean {
-  return existsSync(path.join(dir, JOURNAL));
-}
-
 export async function recoverJournal(dir: string, tables: Tables): Promise<void> {
   const file = path.join(dir, JOURNAL);
-  if (!existsSync(file)) {
+  if (!journalPending(dir)) {
     // Rows saved by a writer killed before it wrote its journal: that write never began.
     await rm(path.join(dir, RESTORE), { force: true });
     return;

@@ -282,13 +282,13 @@ export class LanceDbStore implements Store {
   async recover(): Promise<void> {
     // With nothing to recover, what the lookups know stays true (a lock taken over from our own
     // background upkeep was never free), and no wait for that upkeep is needed.
-    if (journalPending(this.lance.dir) || (await pendingCommit(this.lance.dir))) {
+    const pending = await pendingCommit(this.lance.dir);
+    if (journalPending(this.lance.dir) || pending) {
       await this.maintenance.idle();
       this.lookups.forget();
     }
     await recoverJournal(this.lance.dir, { chunks: this.lance.chunks, documents: this.lance.documents });
     // A reindex killed inside its commit is finished: everything it needs was staged.
-    const pending = await pendingCommit(this.lance.dir);
     if (pending) await finishReindex(this.lance, await this.lance.db.openTable(pending.table), pending.table, pending.commit);
   }
 
