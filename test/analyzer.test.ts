@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { analyze } from "../src/text/analyzer.js";
+import { analyze, analyzeUnicode } from "../src/text/analyzer.js";
 
 describe("lexical analyzer", () => {
   it("stems, folds case and accents, and drops stop words", () => {
@@ -18,6 +18,21 @@ describe("lexical analyzer", () => {
           expect(/\s/.test(term)).toBe(false);
         }
       }),
+    );
+  });
+
+  it("gives ASCII text the same terms on its fast path as the general path gives", () => {
+    // Words, stop words, digits, single letters, punctuation and control characters, mixed case.
+    const piece = fc.oneof(
+      fc.constantFrom("The", "of", "KEYS", "rotating", "a", "I", "x", "7", "U.S.", "don't", "e-mail", "v2", "C++", "3.14"),
+      fc.string({ unit: fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), maxLength: 12 }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), fc.constantFrom(" ", "", "\n", "-", "_"), (pieces, gap) => {
+        const text = pieces.join(gap);
+        expect(analyze(text)).toEqual(analyzeUnicode(text));
+      }),
+      { numRuns: 500 },
     );
   });
 });

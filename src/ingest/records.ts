@@ -5,21 +5,34 @@ import { analyze } from "../text/analyzer.js";
 import { sha256 } from "../text/hash.js";
 import type { Document } from "../types.js";
 
+// Until embedding gives it one (a shared empty array: allocating one per chunk shows in profiles).
+const NO_VECTOR = new Float32Array(0);
+
 /**
  * A document's chunks as the store keeps them: with the analysed terms BM25 searches and the hash
  * (embedder id + embedded text) that lets an unchanged chunk keep its vector. Vectors come later.
  */
 export function chunkRecords(chunker: Chunker, document: Document, embedderId: string): ChunkRecord[] {
+  // Built field by field: spreading each chunk cost ~10 µs a record, a tenth of an ingest call's
+  // own work on short documents. The store reads only these fields.
   return chunker.chunk(document).map((chunk) => {
     const context = chunk.contextText ?? chunk.text;
-    return {
-      ...chunk,
+    const record: ChunkRecord = {
+      id: chunk.id,
+      documentId: chunk.documentId,
+      text: chunk.text,
+      start: chunk.start,
+      end: chunk.end,
+      index: chunk.index,
+      metadata: chunk.metadata,
       source: document.source,
-      ...(document.title ? { title: document.title } : {}),
       embedHash: sha256(embedderId, context),
       terms: analyze(context).join(" "),
-      vector: new Float32Array(0),
+      vector: NO_VECTOR,
     };
+    if (chunk.contextText !== undefined) record.contextText = chunk.contextText;
+    if (document.title) record.title = document.title;
+    return record;
   });
 }
 

@@ -29,7 +29,9 @@ export function metadataLabels(metadata: Metadata): string[] {
 
 /** The chunk's row with its document's metadata as labels, for a table that has the column. */
 export function labelledChunkRow(chunk: ChunkRecord, documentMetadata: Metadata): Row {
-  return { ...chunkToRow(chunk), [LABELS]: metadataLabels(documentMetadata) };
+  const row = chunkToRow(chunk);
+  row[LABELS] = metadataLabels(documentMetadata);
+  return row;
 }
 
 /** SQL keeping the chunks whose document has every wanted value. */
