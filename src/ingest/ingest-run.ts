@@ -6,7 +6,7 @@ import type { ChunkRecord, DocumentSummary, DocumentWrite } from "../store/types
 import type { Document } from "../types.js";
 import { chunksIn, GroupCommit } from "./group-commit.js";
 import type { IngestDeps } from "./pipeline.js";
-import { chunkRecords, originOf, toSummary } from "./records.js";
+import { chunkRecords, originOf, toStored } from "./records.js";
 import type { IngestOptions, IngestProgress, IngestReport } from "./types.js";
 
 // Chunks per embedding batch. Large enough to keep every embedding worker busy, small enough that
@@ -273,7 +273,7 @@ export class IngestRun {
   private commit(complete: Pending[]): void {
     const chunker = this.deps.chunker;
     const writes: DocumentWrite[] = complete.map((p) => ({
-      document: { ...toSummary(p.document, chunker.key, p.chunks.length), text: p.document.text },
+      document: toStored(p.document, chunker.key, p.chunks.length),
       chunks: p.chunks,
       isNew: p.isNew,
     }));

@@ -1,6 +1,6 @@
 import type { Chunker } from "../chunk/types.js";
 import { type DocumentInput, givenId } from "../load/index.js";
-import type { ChunkRecord, DocumentSummary } from "../store/types.js";
+import type { ChunkRecord, DocumentSummary, StoredDocument } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import { sha256 } from "../text/hash.js";
 import type { Document } from "../types.js";
@@ -37,11 +37,10 @@ export function chunkRecords(chunker: Chunker, document: Document, embedderId: s
 }
 
 /** What the store keeps about a document beside its text and chunks. */
-export function toSummary(document: Document, chunkerKey: string, chunkCount: number): DocumentSummary {
-  return {
+function toSummary(document: Document, chunkerKey: string, chunkCount: number): DocumentSummary {
+  const summary: DocumentSummary = {
     id: document.id,
     source: document.source,
-    ...(document.title ? { title: document.title } : {}),
     contentHash: document.contentHash,
     chunkerKey,
     metadata: document.metadata,
@@ -49,6 +48,15 @@ export function toSummary(document: Document, chunkerKey: string, chunkCount: nu
     chars: document.text.length,
     updatedAt: Date.now(),
   };
+  if (document.title) summary.title = document.title;
+  return summary;
+}
+
+/** The summary with the document's text, as a write stores it. */
+export function toStored(document: Document, chunkerKey: string, chunkCount: number): StoredDocument {
+  const stored = toSummary(document, chunkerKey, chunkCount) as StoredDocument;
+  stored.text = document.text;
+  return stored;
 }
 
 /** How a document given in memory is named in the report: the id, else the source. */
