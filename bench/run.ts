@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--dataset DIR] [--docs N] [--queries N] [--embedder provider:model] [--rerank provider:model]
  *                    [--workers N] [--tiny-layers N]
- *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR] [--call N] [--schema NAME]   the store at N documents (bench/scale.ts)
+ *   npm run bench -- --scale N [--queries N] [--store pglite|postgres://…] [--text uniform|zipf] [--keep DIR] [--call N] [--schema NAME] [--vectors inline|ready]   the store at N documents (bench/scale.ts)
  *   npm run bench -- --tune N      what `ragkit tune` costs over N chunks with 1,000 pairs (bench/tune.ts)
  *   npm run bench -- --cli         wall time of one `ragkit search` process, lexical and hybrid (bench/cli.ts)
  *
@@ -43,6 +43,7 @@ const { values } = parseArgs({
     keep: { type: "string" },
     schema: { type: "string" },
     call: { type: "string" },
+    vectors: { type: "string", default: "inline" },
     "rerank-base-url": { type: "string" },
   },
 });
@@ -71,6 +72,7 @@ if (values.scale) {
     keep: values.keep,
     schema: values.schema,
     call,
+    vectors: values.vectors,
   });
   process.exit(0);
 }
