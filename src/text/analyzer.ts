@@ -29,14 +29,12 @@ function stem(word: string): string {
 }
 
 export function analyze(text: string): string[] {
-  const terms: string[] = [];
   // ASCII needs no folding, and its words are exactly [a-z0-9]+ once lower-cased: that common case
   // skips Unicode normalisation, and splitting costs half what matching does.
-  if (ASCII.test(text)) {
-    for (const word of text.toLowerCase().split(ASCII_GAP)) if (word !== "") keep(word, terms);
-    return terms;
-  }
-  return analyzeUnicode(text);
+  if (!ASCII.test(text)) return analyzeUnicode(text);
+  const terms: string[] = [];
+  for (const word of text.toLowerCase().split(ASCII_GAP)) if (word !== "") keep(word, terms);
+  return terms;
 }
 
 /** The general path, for any text; exported so tests can hold the ASCII path to it. */
