@@ -62,7 +62,7 @@ export class MarkdownChunker implements Chunker {
     for (const section of markdownSections(document.text)) {
       const prefix = contextPrefix([document.title, ...section.headings]);
       const metadata: Metadata = section.headings.length > 0 ? { headings: section.headings } : {};
-      chunks.push(...chunkRange(document, { ...section, firstIndex: chunks.length }, { ...this.options, prefix, metadata }));
+      chunks.push(...chunkRange(document, section, chunks.length, this.options, { prefix, metadata }));
     }
     return chunks;
   }

@@ -25,8 +25,6 @@ export class RecursiveChunker implements Chunker {
     const header = document.metadata.header;
     // A CSV chunk without its header row is a list of values with no names.
     const prefix = contextPrefix([document.title, typeof header === "string" ? header : undefined]);
-    const { size, overlap, tokenizer } = this.options;
-    const options = tokenizer ? { size, overlap, tokenizer, prefix, metadata: {} } : { size, overlap, prefix, metadata: {} };
-    return chunkRange(document, { start: 0, end: document.text.length, firstIndex: 0 }, options);
+    return chunkRange(document, { start: 0, end: document.text.length }, 0, this.options, { prefix, metadata: {} });
   }
 }

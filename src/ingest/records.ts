@@ -1,6 +1,6 @@
 import type { Chunker } from "../chunk/types.js";
 import { type DocumentInput, givenId } from "../load/index.js";
-import type { ChunkRecord, DocumentSummary, StoredDocument } from "../store/types.js";
+import type { ChunkRecord, StoredDocument } from "../store/types.js";
 import { analyze } from "../text/analyzer.js";
 import { sha256 } from "../text/hash.js";
 import type { Document } from "../types.js";
@@ -36,9 +36,9 @@ export function chunkRecords(chunker: Chunker, document: Document, embedderId: s
   });
 }
 
-/** What the store keeps about a document beside its text and chunks. */
-function toSummary(document: Document, chunkerKey: string, chunkCount: number): DocumentSummary {
-  const summary: DocumentSummary = {
+/** The document as a write stores it: its text and what the store keeps beside it. */
+export function toStored(document: Document, chunkerKey: string, chunkCount: number): StoredDocument {
+  const stored: StoredDocument = {
     id: document.id,
     source: document.source,
     contentHash: document.contentHash,
@@ -47,15 +47,9 @@ function toSummary(document: Document, chunkerKey: string, chunkCount: number): 
     chunkCount,
     chars: document.text.length,
     updatedAt: Date.now(),
+    text: document.text,
   };
-  if (document.title) summary.title = document.title;
-  return summary;
-}
-
-/** The summary with the document's text, as a write stores it. */
-export function toStored(document: Document, chunkerKey: string, chunkCount: number): StoredDocument {
-  const stored = toSummary(document, chunkerKey, chunkCount) as StoredDocument;
-  stored.text = document.text;
+  if (document.title) stored.title = document.title;
   return stored;
 }
 
