@@ -4,6 +4,7 @@ import { trimMalloc } from "./allocator.js";
 import type { AnnOptions } from "./ann.js";
 import type { FtsIndex } from "./lancedb-fts.js";
 import { ensureScalarIndexes, ensureVectorIndex, fileBuildLog, sweepEmptyIndexDirs } from "./lancedb-indexes.js";
+import { ScratchSweeper } from "./lancedb-scratch.js";
 
 type LanceDb = typeof import("@lancedb/lancedb");
 
@@ -22,6 +23,8 @@ const VERSIONS_BETWEEN_CLEANUPS = 100;
 // 10,000), and a check costs little beside writing that much.
 const VERSIONS_BETWEEN_CHECKS = 10;
 const ROWS_BETWEEN_CHECKS = 1_000;
+// One per process: every store in it shares the OS temp folder the index builds leak into.
+const scratch = new ScratchSweeper();
 
 export interface UpkeepTables {
   dir: string;
@@ -60,6 +63,7 @@ export class Upkeep {
     await t.fts.ensure();
     await ensureScalarIndexes({ chunks: t.chunks, documents: t.documents }, t.lancedb);
     await ensureVectorIndex(t.chunks, t.lancedb, this.ann.minRows, fileBuildLog(t.dir, t.chunksName));
+    await scratch.maybeSweep();
     await alsoDue();
     if (!(await this.worthCompacting(t))) return false;
     // Every write we make is complete in the newest version; older ones are kept for a grace
