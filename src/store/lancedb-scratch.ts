@@ -29,24 +29,29 @@ export interface SweepOptions {
 export async function sweepShuffleScratch(options: SweepOptions = {}): Promise<number> {
   const dir = options.dir ?? tmpdir();
   const cutoff = (options.now ?? Date.now()) - (options.staleMs ?? STALE_MS);
-  const names = await readdir(dir).catch(() => [] as string[]);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => SCRATCH_NAME.test(name));
   let removed = 0;
-  for (const name of names) {
-    if (!SCRATCH_NAME.test(name)) continue;
-    try {
-      if (await removeIfStaleSpill(path.join(dir, name), cutoff)) removed++;
-    } catch {
-      // Gone meanwhile, or not ours to remove: either way, not a spill to clean.
-    }
+  // A few at a time: one by one, the ~3,000 empty folders of a busy temp folder took 0.75 s.
+  for (let at = 0; at < names.length; at += PARALLEL) {
+    const done = await Promise.all(
+      names.slice(at, at + PARALLEL).map((name) =>
+        // Gone meanwhile, or not ours to remove: either way, not a spill to clean.
+        removeIfStaleSpill(path.join(dir, name), cutoff).catch(() => false),
+      ),
+    );
+    removed += done.filter(Boolean).length;
   }
   return removed;
 }
 
+const PARALLEL = 32;
+
 async function removeIfStaleSpill(folder: string, cutoff: number): Promise<boolean> {
-  const info = await lstat(folder);
-  if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) return false;
+  // Listed first: most such folders in a shared temp folder are someone's empty ones, done with one call.
   const entries = await readdir(folder);
   if (entries.length === 0 || entries.some((entry) => !SHUFFLE_FILES.has(entry))) return false;
+  const info = await lstat(folder);
+  if (!info.isDirectory() || (process.getuid && info.uid !== process.getuid())) return false;
   const files = await Promise.all(entries.map((entry) => lstat(path.join(folder, entry))));
   if (files.some((file) => !file.isFile() || file.mtimeMs > cutoff) || info.mtimeMs > cutoff) return false;
   for (const entry of entries) await unlink(path.join(folder, entry));
