@@ -23,22 +23,18 @@ afterEach(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-async function spill(dir: string, name: string, files: string[], ageMs: number): Promise<string> {
-  const folder = path.join(dir, name);
-  await mkdir(folder);
-  const at = new Date(Date.now() - ageMs);
-  for (const file of files) {
-    await writeFile(path.join(folder, file), "x");
-    await utimes(path.join(folder, file), at, at);
-  }
-  await utimes(folder, at, at);
-  return folder;
-}
-
+/** Dates a folder and everything in it `ms` back. */
 async function age(folder: string, ms: number): Promise<void> {
   const at = new Date(Date.now() - ms);
   for (const entry of await readdir(folder)) await utimes(path.join(folder, entry), at, at);
   await utimes(folder, at, at);
+}
+
+async function spill(dir: string, name: string, files: string[], ageMs: number): Promise<void> {
+  const folder = path.join(dir, name);
+  await mkdir(folder);
+  for (const file of files) await writeFile(path.join(folder, file), "x");
+  await age(folder, ageMs);
 }
 
 describe("the shuffle spills Lance's index builds leave in the temp folder", () => {
